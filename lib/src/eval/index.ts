@@ -1,0 +1,2 @@
+// Public surface of lib/eval: filled in by its modules.
+export {};

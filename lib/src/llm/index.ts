@@ -1,0 +1,1 @@
+export type { ChatMessage, FailureReason, ModelRequest, ModelResult, Role, Sampling, Usage } from "./types.js";

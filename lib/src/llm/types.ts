@@ -1,0 +1,77 @@
+import type { z } from "zod";
+
+/**
+ * The contract between the LLM layer and its users (synth, eval, ner). Other parts of the library
+ * build `ModelRequest`s and consume `ModelResult`s; how they are answered (server, local GGUF,
+ * replay, batch file) is the layer's business.
+ */
+
+export type Role = "system" | "user" | "assistant";
+export interface ChatMessage {
+  role: Role;
+  content: string;
+}
+
+export interface Sampling {
+  temperature: number;
+  top_p: number;
+  max_tokens: number;
+  stop?: string[];
+  /** Stop token ids (vLLM extension), e.g. the Llama-3.1 ones for evaluation. */
+  stop_token_ids?: number[];
+  seed?: number;
+}
+
+export interface ModelRequest<T = unknown> {
+  /** Caller's stable id for the item (note id + question index, ...). Not part of the cache key. */
+  id: string;
+  model: string;
+  messages: ChatMessage[];
+  sampling: Sampling;
+  /** Structured output: sent as response_format json_schema and validated client-side. */
+  schema?: z.ZodType<T>;
+  /** Name of the schema in response_format (defaults to "answer"). */
+  schemaName?: string;
+}
+
+/** Why a request produced no valid value. The same codes fill rejects files. */
+export type FailureReason =
+  | "truncated" // finish_reason "length": the answer was cut off
+  | "no_content" // empty choices or empty message
+  | "unparseable" // structured output that is not JSON
+  | "schema_mismatch" // JSON that does not satisfy the schema
+  | "http_error" // non-retryable status, or retries exhausted
+  | "timeout"
+  | "cancelled"
+  | "replay_miss"; // replay backend has no answer for this request
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export type ModelResult<T = unknown> =
+  | {
+      ok: true;
+      id: string;
+      /** Content hash of what determines the answer (model, messages, sampling, schema). */
+      key: string;
+      text: string;
+      value: T;
+      finishReason: string;
+      usage?: Usage;
+      cached: boolean;
+    }
+  | {
+      ok: false;
+      id: string;
+      key: string;
+      reason: FailureReason;
+      /** Human-readable detail; never contains the prompt, the note or a key. */
+      detail: string;
+      /** Raw model text when there was one. */
+      text?: string;
+      finishReason?: string;
+      usage?: Usage;
+      cached: boolean;
+    };

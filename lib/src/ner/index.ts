@@ -1,0 +1,2 @@
+// Public surface of lib/ner: filled in by its modules.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of lib/prompts: filled in by its modules.
+export {};

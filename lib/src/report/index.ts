@@ -1,0 +1,2 @@
+// Public surface of lib/report: filled in by its modules.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of lib/slurm: filled in by its modules.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of lib/synth: filled in by its modules.
+export {};
