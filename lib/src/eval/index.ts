@@ -1,2 +1,2 @@
-// Public surface of lib/eval: filled in by its modules.
-export {};
+// Public surface of lib/eval: answer parsing, metrics, scorers; tasks come from ./tasks.
+export * from "./tasks/index.js";
