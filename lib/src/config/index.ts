@@ -1,2 +1,16 @@
+export {
+  DATASET_KINDS,
+  type DatasetEntry,
+  DatasetError,
+  type DatasetKind,
+  type DatasetRegistry,
+  DEFAULT_DATASET_REGISTRY,
+  datasetRegistrySchema,
+  loadDatasetRegistry,
+  type ResolveDatasetOptions,
+  type ResolvedDataset,
+  resolveDataset,
+  restrictedDatasets,
+} from "./datasets.js";
 export { type Experiment, experimentSchema, loadExperiment } from "./experiment.js";
 export { ConfigError, formatPath, loadYamlConfig, validateConfig } from "./load.js";

@@ -1,2 +1,43 @@
-// Public surface of lib/data: filled in by its modules.
-export {};
+// Public surface of lib/data: readers and writers for notes (JSONL), n2c2 2018 Track 1 XML and CSV tables.
+export {
+  type CsvRow,
+  type CsvTable,
+  type ReadCsvOptions,
+  readCsvHeader,
+  readCsvRows,
+  readCsvTable,
+} from "./csv-table.js";
+export { DataError, type DataErrorLocation, formatLocation, N2c2FormatError } from "./errors.js";
+export {
+  assertReadableFile,
+  type JsonlEntry,
+  type ReadJsonlOptions,
+  readJsonl,
+  readJsonlEntries,
+  writeJsonl,
+} from "./jsonl.js";
+export { type ReadMimicNotesOptions, readMimicIvNotes, readNotesFrom } from "./mimic-notes.js";
+export {
+  formatN2c2Xml,
+  mostRecentRecordDate,
+  N2C2_RECORD_SEPARATOR,
+  type N2c2Patient,
+  type N2c2Record,
+  parseN2c2Xml,
+  type ReadN2c2DirOptions,
+  readN2c2Dir,
+  readN2c2File,
+  recordsWithinMonths,
+  splitN2c2Records,
+} from "./n2c2.js";
+export {
+  CRITERION_LABELS,
+  type Criterion,
+  type CriterionLabel,
+  isCriterion,
+  N2C2_CRITERIA,
+  N2C2_CRITERION_DEFINITIONS,
+} from "./n2c2-criteria.js";
+export { isCalendarDate, NOTE_TYPES, type Note, type NoteType, noteSchema } from "./note.js";
+export { type ReadNotesOptions, readAllNotes, readNotes } from "./notes.js";
+export { type Reject, type RejectHandler, RejectLog } from "./rejects.js";
