@@ -11,7 +11,9 @@ const pattern = process.argv[2] ?? "";
 const uvuBin = resolve(root, "node_modules/uvu/bin.js");
 const tsxCli = resolve(root, "node_modules/tsx/dist/cli.mjs");
 
-const args = [tsxCli, uvuBin, "tests", pattern ? pattern : "\\.test\\.ts$", "-i", "helpers|fixtures"];
+// Only *.test.ts files are suites; a pattern narrows them further (it never admits other files).
+const suites = pattern ? `^(?=.*(?:${pattern})).*\\.test\\.ts$` : "\\.test\\.ts$";
+const args = [tsxCli, uvuBin, "tests", suites, "-i", "helpers|fixtures"];
 const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
 let output = "";
 child.stdout.on("data", (chunk: Buffer) => {

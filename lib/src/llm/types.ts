@@ -32,6 +32,16 @@ export interface ModelRequest<T = unknown> {
   schema?: z.ZodType<T>;
   /** Name of the schema in response_format (defaults to "answer"). */
   schemaName?: string;
+  /**
+   * Structured output given as a plain JSON schema (requests read from JSONL files cannot carry a zod
+   * schema). Used when `schema` is absent; validated client-side through zod's JSON-schema import.
+   */
+  jsonSchema?: Record<string, unknown>;
+  /**
+   * A raw prompt for the completions endpoint (/v1/completions), e.g. text already rendered with the
+   * Llama-3.1 chat template. When set, `messages` is ignored (use []).
+   */
+  prompt?: string;
 }
 
 /** Why a request produced no valid value. The same codes fill rejects files. */
@@ -75,3 +85,42 @@ export type ModelResult<T = unknown> =
       usage?: Usage;
       cached: boolean;
     };
+
+/** What a backend returns for one request before validation: the model's text and how it stopped. */
+export interface RawAnswer {
+  /** The message content; null when the server sent no choice or a non-string content. */
+  text: string | null;
+  /** finish_reason as the server sent it ("stop", "length", ...); "none" when there was no choice. */
+  finishReason: string;
+  usage?: Usage;
+  /** Why `text` is null, for the failure detail (e.g. "empty choices", "content has type number"). */
+  problem?: string;
+}
+
+/** Per-call context the runner hands a backend. */
+export interface CallContext {
+  /** The request's content hash (the cache key). */
+  key: string;
+  signal: AbortSignal;
+}
+
+export interface HealthStatus {
+  ok: boolean;
+  /** What was probed and what came back, e.g. "GET http://127.0.0.1:8000/health: 503". */
+  detail: string;
+  /** Model ids the server lists, when it could be asked. */
+  models?: string[];
+}
+
+/** One way of answering requests: an OpenAI-compatible server, a local GGUF model, or recorded answers. */
+export interface Backend {
+  readonly kind: "openai" | "local" | "replay" | "custom";
+  /** Where requests go, for messages (a URL, a file path); never contains a key. */
+  readonly target: string;
+  /** Answer one request. Throws an LlmError (or any error) on transport problems. */
+  complete(request: ModelRequest, context: CallContext): Promise<RawAnswer>;
+  /** Probe readiness (servers only). */
+  health?(signal?: AbortSignal): Promise<HealthStatus>;
+  /** Release resources (models, sockets). */
+  close?(): Promise<void>;
+}

@@ -1,2 +1,52 @@
-// Public surface of lib/slurm: filled in by its modules.
-export {};
+// Public surface of lib/slurm: cluster profiles, sbatch rendering, submission, following, the local test cluster.
+export { joinBatchOutputs, splitBatchFile } from "./batch-chunks.js";
+export {
+  isTerminal,
+  type JobOutcome,
+  type JobState,
+  SlurmJobError,
+  SlurmSubmitError,
+  TERMINAL_STATES,
+} from "./errors.js";
+export { type Figure, lossCurveFigure } from "./figures.js";
+export { type FollowOptions, followJob, jobState } from "./follow-job.js";
+export { type JobRecord, jobRecords, parseScontrolJobs } from "./job-status.js";
+export {
+  finetuneRunConfig,
+  type JobExperiment,
+  type JobOptions,
+  type RunBatchOptions,
+  renderCommandJob,
+  renderFinetuneJob,
+  renderMergeJob,
+  renderRunBatchJob,
+  renderServeJob,
+} from "./jobs.js";
+export { ensureLocalSlurm, localSlurmConf, localSlurmRunning } from "./local-cluster.js";
+export { LogFollower, tailFile } from "./log-tail.js";
+export { type ClusterProfile, clusterProfileSchema, loadProfile, slurmClientEnv } from "./profile.js";
+export {
+  absoluteFromRoot,
+  type JobSpec,
+  type RenderedJob,
+  type ResourceOverrides,
+  renderJob,
+  renderJobScript,
+} from "./render-script.js";
+export { shellCommand, shellPath, shellQuote } from "./shell-quote.js";
+export {
+  cancelJob,
+  type SubmitOptions,
+  type SubmittedJob,
+  submitChain,
+  submitJob,
+} from "./submit.js";
+export { type LossPoint, parseTrainerLog } from "./trainer-log.js";
+export {
+  readApiKey,
+  type ServerHandle,
+  serverFileOf,
+  type WaitForServerOptions,
+  waitForServer,
+} from "./wait-for-server.js";
+export { withServer } from "./with-server.js";

@@ -1,5 +1,104 @@
 import { z } from "zod";
 
-/** The `synth:` section of an experiment YAML. Owned by lib/synth; unknown keys are rejected. */
-export const synthSection = z.object({}).strict();
+/**
+ * The `synth:` section of an experiment YAML (steps a, b, c of the synthetic-data method). Owned by
+ * lib/synth; unknown keys are rejected. Paths are relative to the project root. Defaults follow the
+ * method: Llama-3.1-70B-Instruct at temperature 0.7, top-p 0.95, 4,096 tokens; per note 10 yes/no,
+ * 10 numeric, 5 not-answerable numeric and 5 not-answerable yes/no questions.
+ */
+const count = z.number().int().min(0).max(100);
+
+export const synthSection = z
+  .object({
+    /** Notes to generate questions about (JSONL: note_id, text, ...). */
+    notes: z.string().min(1).default("data/sample/notes.jsonl"),
+    /** Where steps a, b and c write (generate/, post/, dataset/<variant>/ under it). */
+    outDir: z.string().min(1).default("out/synth"),
+    teacher: z
+      .object({
+        model: z.string().min(1).default("meta-llama/Llama-3.1-70B-Instruct"),
+        temperature: z.number().min(0).max(2).default(0.7),
+        top_p: z.number().gt(0).max(1).default(0.95),
+        max_tokens: z.number().int().min(16).default(4096),
+        seed: z.number().int().nonnegative().optional(),
+        /** Send each type's JSON schema as structured output (vLLM response_format). */
+        structuredOutput: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    counts: z
+      .object({
+        boolean: count.default(10),
+        numeric: count.default(10),
+        na_numeric: count.default(5),
+        na_boolean: count.default(5),
+      })
+      .strict()
+      .prefault({}),
+    wording: z
+      .object({
+        system: z.string().min(1).optional(),
+        extraInstructions: z.string().min(1).optional(),
+        typeInstructions: z
+          .object({
+            boolean: z.string().min(1).optional(),
+            numeric: z.string().min(1).optional(),
+            na_numeric: z.string().min(1).optional(),
+            na_boolean: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Start at this note (0-based row of the notes file) and stop after `limit` notes. */
+    startRow: z.number().int().nonnegative().default(0),
+    limit: z.number().int().positive().optional(),
+    context: z
+      .object({
+        /** The teacher's context length (vLLM --max-model-len). */
+        contextTokens: z.number().int().min(512).default(32_768),
+        /** Characters per token for length estimates; lower is more cautious. */
+        charsPerToken: z.number().gt(0).max(10).default(3),
+        /** Notes over the context: split at paragraph breaks, or skip; counted either way. */
+        overflow: z.enum(["split", "skip"]).default("split"),
+      })
+      .strict()
+      .prefault({}),
+    postProcess: z
+      .object({
+        minDifficulty: z.number().int().min(1).max(10).default(1),
+        requireSourceInNote: z.boolean().default(false),
+        recoverWrappedJson: z.boolean().default(true),
+        dedupe: z.enum(["normalized", "exact", "off"]).default("normalized"),
+      })
+      .strict()
+      .prefault({}),
+    prepare: z
+      .object({
+        variants: z
+          .array(z.enum(["boolean", "numeric", "all"]))
+          .min(1)
+          .default(["boolean", "numeric", "all"]),
+        balance: z.enum(["equal", "none"]).default("equal"),
+        perType: z.number().int().positive().optional(),
+        testFraction: z.number().min(0).max(1).default(0.2),
+        targetFields: z
+          .array(z.enum(["answer", "explanation", "source"]))
+          .min(1)
+          .default(["answer", "explanation"]),
+        /** The fine-tuning max sequence length; longer examples are set aside (counted). */
+        maxSeqTokens: z.number().int().min(128).default(12_000),
+        charsPerToken: z.number().gt(0).max(10).default(3),
+        /** Add the HF template's "Cutting Knowledge Date" system lines to prompt_text. */
+        dateHeader: z.boolean().default(false),
+        shardMegabytes: z.number().int().min(1).max(4096).default(32),
+        sourceRestriction: z.string().min(1).optional(),
+        /** Mark the dataset card as a sample (project-written data, not model output). */
+        isSample: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
 export type SynthSection = z.output<typeof synthSection>;

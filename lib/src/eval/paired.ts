@@ -1,0 +1,186 @@
+/**
+ * Paired comparison of two models answering the same items: McNemar's test on the discordant pairs, and a
+ * paired bootstrap of any summary metric's difference (both models scored on the same resampled items).
+ */
+import { type BootstrapOptions, type Estimate, percentileInterval, Resampler, resolveBootstrap } from "./bootstrap.js";
+import { binomialTwoSidedHalf, chiSquare1Survival } from "./internal/stats.js";
+import { checkLabelPairs, encodeLabels } from "./labels.js";
+import { classVectors, SUMMARY_METRICS, type SummaryMetric, summaryFromVectors } from "./metrics.js";
+
+export interface McNemarResult {
+  /** Items A got right and B got wrong. */
+  onlyA: number;
+  /** Items B got right and A got wrong. */
+  onlyB: number;
+  bothRight: number;
+  bothWrong: number;
+  method: "exact" | "chi-square-corrected";
+  /** Chi-square statistic (with continuity correction) or, for the exact test, min(onlyA, onlyB). */
+  statistic: number;
+  pValue: number;
+}
+
+/** Discordant total below which the exact binomial test is used (statsmodels' rule of thumb is 25). */
+export const MCNEMAR_EXACT_BELOW = 25;
+
+/**
+ * McNemar's test of equal error rates. Input: per-item correctness of A and B (same items, same order), or
+ * gold with both predictions. With b = onlyA, c = onlyB: exact two-sided binomial(b + c, 1/2) p-value when
+ * b + c < exactBelow (default 25), else chi-square (|b - c| - 1)^2 / (b + c) with 1 degree of freedom.
+ * No discordant pairs gives p = 1.
+ */
+export function mcnemar(
+  args:
+    | { correctA: ArrayLike<boolean | number>; correctB: ArrayLike<boolean | number>; exactBelow?: number }
+    | { gold: readonly string[]; predA: readonly string[]; predB: readonly string[]; exactBelow?: number },
+): McNemarResult {
+  let correctA: ArrayLike<boolean | number>;
+  let correctB: ArrayLike<boolean | number>;
+  if ("gold" in args) {
+    checkLabelPairs({ gold: args.gold, pred: args.predA }, "mcnemar (predA)");
+    checkLabelPairs({ gold: args.gold, pred: args.predB }, "mcnemar (predB)");
+    correctA = args.gold.map((label, i) => label === args.predA[i]);
+    correctB = args.gold.map((label, i) => label === args.predB[i]);
+  } else {
+    ({ correctA, correctB } = args);
+    if (correctA.length !== correctB.length) {
+      throw new RangeError(`mcnemar: correctA has ${correctA.length} items but correctB has ${correctB.length}`);
+    }
+  }
+  let onlyA = 0;
+  let onlyB = 0;
+  let bothRight = 0;
+  let bothWrong = 0;
+  for (let i = 0; i < correctA.length; i++) {
+    const a = Boolean(correctA[i]);
+    const b = Boolean(correctB[i]);
+    if (a && b) bothRight++;
+    else if (a) onlyA++;
+    else if (b) onlyB++;
+    else bothWrong++;
+  }
+  const discordant = onlyA + onlyB;
+  const exactBelow = args.exactBelow ?? MCNEMAR_EXACT_BELOW;
+  if (discordant < exactBelow) {
+    return {
+      onlyA,
+      onlyB,
+      bothRight,
+      bothWrong,
+      method: "exact",
+      statistic: Math.min(onlyA, onlyB),
+      pValue: binomialTwoSidedHalf(onlyA, discordant),
+    };
+  }
+  const statistic = (Math.abs(onlyA - onlyB) - 1) ** 2 / discordant;
+  return {
+    onlyA,
+    onlyB,
+    bothRight,
+    bothWrong,
+    method: "chi-square-corrected",
+    statistic,
+    pValue: chiSquare1Survival(statistic),
+  };
+}
+
+export interface PairedBootstrapResult {
+  metric: SummaryMetric;
+  /** Metric of A, of B, and the difference A - B, each with its percentile interval. */
+  a: Estimate;
+  b: Estimate;
+  difference: Estimate;
+  /** Fraction of resamples with difference <= 0, and >= 0. */
+  fractionAtOrBelowZero: number;
+  fractionAtOrAboveZero: number;
+  /**
+   * 2 x the smaller of those fractions, capped at 1: a rough two-sided "p-value" for "no difference". It is
+   * a bootstrap tail fraction, not an exact test; read it next to the interval.
+   */
+  pValueApprox: number;
+  resamples: number;
+  seed: number;
+  confidence: number;
+}
+
+/** Paired bootstrap of metric(A) - metric(B) over the same resampled items. */
+export function pairedBootstrap(args: {
+  gold: readonly string[];
+  predA: readonly string[];
+  predB: readonly string[];
+  metric?: SummaryMetric;
+  labels?: readonly string[];
+  bootstrap?: BootstrapOptions;
+}): PairedBootstrapResult {
+  const metric = args.metric ?? "accuracy";
+  const m = SUMMARY_METRICS.indexOf(metric);
+  if (m < 0) throw new Error(`pairedBootstrap: unknown metric "${metric}" (one of ${SUMMARY_METRICS.join(", ")})`);
+  checkLabelPairs({ gold: args.gold, pred: args.predA }, "pairedBootstrap (predA)");
+  checkLabelPairs({ gold: args.gold, pred: args.predB }, "pairedBootstrap (predB)");
+  // One class list for gold, A and B: encode gold with A's and B's predictions appended.
+  const n = args.gold.length;
+  const encoded = encodeLabels(
+    { gold: [...args.gold, ...args.gold], pred: [...args.predA, ...args.predB], labels: args.labels },
+    "pairedBootstrap",
+  );
+  const gold = encoded.gold.subarray(0, n);
+  const predA = encoded.pred.subarray(0, n);
+  const predB = encoded.pred.subarray(n);
+  const k = encoded.classes.length;
+  const options = resolveBootstrap(args.bootstrap, n, "pairedBootstrap");
+  const vectors = classVectors(k, 2);
+  const out = new Float64Array(SUMMARY_METRICS.length);
+  const scoreBoth = (indices: Int32Array | null): [number, number] => {
+    vectors.tp.fill(0);
+    vectors.support.fill(0);
+    vectors.predicted.fill(0);
+    for (let i = 0; i < n; i++) {
+      const item = indices ? indices[i] : i;
+      const g = gold[item];
+      const a = predA[item];
+      const b = predB[item];
+      vectors.support[g]++;
+      vectors.support[k + g]++;
+      vectors.predicted[a]++;
+      vectors.predicted[k + b]++;
+      if (g === a) vectors.tp[g]++;
+      if (g === b) vectors.tp[k + g]++;
+    }
+    summaryFromVectors(vectors, 0, encoded.labelCodes, out);
+    const valueA = out[m];
+    summaryFromVectors(vectors, 1, encoded.labelCodes, out);
+    return [valueA, out[m]];
+  };
+  const [pointA, pointB] = scoreBoth(null);
+  const R = options.resamples;
+  const valuesA = new Float64Array(R);
+  const valuesB = new Float64Array(R);
+  const differences = new Float64Array(R);
+  const resampler = new Resampler(n, options.seed, args.bootstrap?.strata);
+  const indices = new Int32Array(n);
+  let atOrBelow = 0;
+  let atOrAbove = 0;
+  let defined = 0;
+  for (let r = 0; r < R; r++) {
+    const [valueA, valueB] = n === 0 ? [Number.NaN, Number.NaN] : scoreBoth(resampler.fill(indices));
+    valuesA[r] = valueA;
+    valuesB[r] = valueB;
+    differences[r] = valueA - valueB;
+    if (Number.isNaN(differences[r])) continue;
+    defined++;
+    if (differences[r] <= 0) atOrBelow++;
+    if (differences[r] >= 0) atOrAbove++;
+  }
+  const fractionAtOrBelowZero = defined === 0 ? Number.NaN : atOrBelow / defined;
+  const fractionAtOrAboveZero = defined === 0 ? Number.NaN : atOrAbove / defined;
+  return {
+    metric,
+    a: percentileInterval(pointA, valuesA, options.confidence),
+    b: percentileInterval(pointB, valuesB, options.confidence),
+    difference: percentileInterval(pointA - pointB, differences, options.confidence),
+    fractionAtOrBelowZero,
+    fractionAtOrAboveZero,
+    pValueApprox: Math.min(1, 2 * Math.min(fractionAtOrBelowZero, fractionAtOrAboveZero)),
+    ...options,
+  };
+}

@@ -1,0 +1,119 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Experiment } from "../../config/experiment.js";
+import { readBatchOutput, writeBatchFile } from "../../llm/batch-files.js";
+import { writeRequestsJsonl } from "../../llm/request-files.js";
+import type { ModelRequest } from "../../llm/types.js";
+import { evalSampling } from "../../prompts/eval.js";
+import { type Evaluation, evaluateFile } from "./evaluate.js";
+import { type LoadedTask, predictionsPath } from "./load-task.js";
+import { predictionFromResult } from "./predictions.js";
+import { evalRequests } from "./requests.js";
+import type { SnapshotDiff } from "./snapshot.js";
+import type { Prediction } from "./types.js";
+
+/**
+ * Evaluate every model label whose predictions file exists under the task's output folder, in the
+ * order given; labels without a file are reported as missing (run b-run-inference for them), never
+ * silently left out of a comparison.
+ */
+export function evaluateModels(
+  loaded: LoadedTask,
+  outDir: string,
+  labels: readonly string[],
+  options: { predictionsSubset?: string } = {},
+): { evaluations: Evaluation[]; missing: { label: string; file: string }[] } {
+  const evaluations: Evaluation[] = [];
+  const missing: { label: string; file: string }[] = [];
+  // The reviewed synthetic subset is scored from the held-out predictions (same requests): extra rows allowed.
+  const subset = options.predictionsSubset ?? loaded.subset;
+  for (const label of labels) {
+    const file = predictionsPath(outDir, loaded.task, subset, label);
+    if (!existsSync(file)) {
+      missing.push({ label, file });
+      continue;
+    }
+    evaluations.push(
+      evaluateFile(file, loaded.items, {
+        ...loaded.evaluateOptions,
+        model: label,
+        allowExtra: subset !== loaded.subset,
+      }),
+    );
+  }
+  return { evaluations, missing };
+}
+
+/**
+ * Predictions from a `vllm run-batch` output file, in request order. A request with no output line
+ * (the job died part way) becomes a failed prediction with reason "missing_from_batch": it is
+ * counted wrong and listed, and the missing ids are what to re-submit.
+ */
+export async function predictionsFromBatch(
+  outputFile: string,
+  requests: readonly ModelRequest[],
+  modelLabel: string,
+): Promise<Prediction[]> {
+  const byId = new Map<string, Prediction>();
+  for await (const result of readBatchOutput(outputFile, requests)) {
+    byId.set(result.id, predictionFromResult(result, modelLabel));
+  }
+  return requests.map(
+    (request) =>
+      byId.get(request.id) ?? {
+        item_id: request.id,
+        model: modelLabel,
+        ok: false,
+        text: "",
+        reason: "missing_from_batch",
+      },
+  );
+}
+
+/** A snapshot diff as table rows: one per changed item, then one per metric that moved. */
+export function snapshotDiffRows(diff: SnapshotDiff): Record<string, unknown>[] {
+  if (!diff.hadPrevious) return [{ change: "first evaluation: snapshot saved, nothing to compare yet" }];
+  const rows: Record<string, unknown>[] = [
+    ...diff.changedItems.map((item) => ({
+      change: "gold label",
+      name: item.itemId,
+      before: item.before,
+      after: item.after,
+    })),
+    ...diff.addedItems.map((itemId) => ({ change: "item added", name: itemId })),
+    ...diff.removedItems.map((itemId) => ({ change: "item removed", name: itemId })),
+    ...diff.metricChanges.map((metric) => ({
+      change: "metric",
+      name: metric.metric,
+      before: metric.before,
+      after: metric.after,
+      delta: metric.delta,
+    })),
+  ];
+  return rows.length > 0 ? rows : [{ change: "no change since the last evaluation" }];
+}
+
+/** The task's requests for one model, with the experiment's evaluation sampling (eval.sampling). */
+export function taskRequests(loaded: LoadedTask, experiment: Experiment, modelId: string): ModelRequest[] {
+  const sampling = { ...evalSampling(), ...experiment.eval.sampling };
+  return evalRequests(loaded.items, loaded.noteText, modelId, sampling);
+}
+
+/** Where a task's request file for one model label goes: next to its predictions. */
+export function requestsPath(outDir: string, loaded: LoadedTask, label: string): string {
+  return join(outDir, loaded.task, loaded.subset, `requests-${label}.jsonl`);
+}
+
+/**
+ * Write requests (creating the folder): as the project's request JSONL (default), or as an OpenAI
+ * Batch input file for `vllm run-batch` (format "batch"). Returns how many were written.
+ */
+export async function writeTaskRequests(
+  requests: readonly ModelRequest[],
+  file: string,
+  format: "requests" | "batch" = "requests",
+): Promise<number> {
+  mkdirSync(dirname(file), { recursive: true });
+  if (format === "batch") return (await writeBatchFile(requests, file)).written;
+  return writeRequestsJsonl(requests, file);
+}

@@ -1,0 +1,81 @@
+import { createRequire } from "node:module";
+import { toTablePayload } from "./table-data.js";
+import { tableHtml, tableText } from "./table-html.js";
+import { type DataFrameLike, type Figure, PLOTLY_MIME, type Row, TABLE_MIME } from "./types.js";
+
+type WriteDisplayData = (
+  content: { data: Record<string, unknown>; metadata: object; transient: object },
+  update: boolean,
+) => void;
+
+/**
+ * The display function of the tslab kernel running this code, or undefined outside tslab.
+ * It is looked up in the module cache rather than imported: the library must not depend on tslab, and
+ * the instance that matters is the one the kernel loaded (a notebook's own `import "tslab"` can resolve
+ * to another copy whose display is "Not ready").
+ */
+function tslabWriter(): WriteDisplayData | undefined {
+  const cache = createRequire(import.meta.url).cache;
+  for (const [file, module] of Object.entries(cache)) {
+    if (!/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(file)) continue;
+    const writer = (module?.exports as { lastWriteDisplayData?: unknown } | undefined)?.lastWriteDisplayData;
+    if (typeof writer === "function") return writer as WriteDisplayData;
+  }
+  return undefined;
+}
+
+/** True when running inside a tslab kernel cell (so rich output is possible). */
+export function inNotebook(): boolean {
+  return tslabWriter() !== undefined;
+}
+
+/**
+ * Send one rich output with several representations; the front end picks the richest it knows, and
+ * text/plain is what terminals, logs and plain-text exports see. Returns false outside tslab.
+ */
+export function displayBundle(bundle: Record<string, unknown>): boolean {
+  const writer = tslabWriter();
+  if (!writer) return false;
+  writer({ data: bundle, metadata: {}, transient: {} }, false);
+  return true;
+}
+
+function figureTitle(fig: Figure): string {
+  const title = fig.layout?.title;
+  if (typeof title === "string") return title;
+  if (title && typeof title === "object" && typeof (title as { text?: unknown }).text === "string")
+    return (title as { text: string }).text;
+  return "untitled";
+}
+
+/** One-line description of a figure, for terminals and the text/plain representation. */
+export function describeFigure(fig: Figure): string {
+  const kinds = [...new Set(fig.data.map((trace) => String(trace.type ?? "scatter")))].join(", ");
+  return `[figure: ${figureTitle(fig)}; ${fig.data.length} trace(s): ${kinds || "none"}]`;
+}
+
+/** Show a plotly figure in a notebook cell (outside a notebook: print a one-line description). */
+export function show(fig: Figure): void {
+  if (!fig || !Array.isArray(fig.data))
+    throw new TypeError("report.show: expected a plotly figure { data: [...], layout }");
+  const value = { data: fig.data, layout: fig.layout ?? {}, ...(fig.config ? { config: fig.config } : {}) };
+  if (!displayBundle({ [PLOTLY_MIME]: value, "text/plain": describeFigure(fig) })) console.log(describeFigure(fig));
+}
+
+export interface TableOptions {
+  title?: string;
+  /** Rows to show (default 50); the rest are counted, not shown. */
+  maxRows?: number;
+}
+
+/** Show rows (array of objects) or a polars DataFrame as an HTML table in a cell; as text outside a notebook. */
+export function table(rows: readonly Row[] | DataFrameLike, options: TableOptions = {}): void {
+  const payload = toTablePayload(rows, options.title, options.maxRows ?? 50);
+  if (!displayBundle({ "text/html": tableHtml(payload), [TABLE_MIME]: payload, "text/plain": tableText(payload) }))
+    console.log(tableText(payload));
+}
+
+/** Show an HTML fragment (the caller escapes any text in it) in a cell; nothing outside a notebook. */
+export function html(fragment: string): void {
+  displayBundle({ "text/html": fragment, "text/plain": fragment.replace(/<[^>]*>/g, "") });
+}

@@ -1,0 +1,95 @@
+import { existsSync } from "node:fs";
+import { isAbsolute } from "node:path";
+import { z } from "zod";
+import { loadYamlConfig } from "../config/load.js";
+import { resolveFromRoot } from "../paths.js";
+
+// Values that end up in `#SBATCH` header lines: sbatch parses those itself (no shell), but a newline or a
+// space would smuggle in another option or another script line, so only plain tokens are accepted.
+const headerToken = z
+  .string()
+  .regex(/^[A-Za-z0-9_.,:+=@%/-]+$/, "a plain token (letters, digits and _.,:+=@%/- only; no spaces or quotes)");
+const slurmTime = z
+  .string()
+  .regex(
+    /^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+(:\d{1,2}){0,2})$/,
+    'a SLURM time limit: "minutes", "minutes:seconds", "hours:minutes:seconds" or "days-hours[:minutes[:seconds]]"',
+  );
+const slurmMemory = z.string().regex(/^\d+[KMGT]?$/, 'a SLURM memory size such as "64G" or "4000M"');
+const extraOption = z
+  .string()
+  .regex(
+    /^--[a-z][a-z0-9-]*(=[A-Za-z0-9_.,:+=@%/-]+)?$/,
+    'one sbatch long option such as "--exclusive" or "--reservation=abc" (no spaces or quotes)',
+  );
+
+/**
+ * A cluster profile (configs/profiles/<name>.yaml): where and how jobs run. Everything a site differs in is
+ * a field; the renderer quotes every value. Paths may use ${USER}, ${HOME}, ${SCRATCH}, ${TMPDIR}.
+ */
+export const clusterProfileSchema = z
+  .object({
+    name: headerToken,
+    description: z.string().default(""),
+    partition: headerToken,
+    account: headerToken.optional(),
+    qos: headerToken.optional(),
+    nodes: z.number().int().positive().default(1),
+    /** GPUs per node, requested as `--gres=gpu[:type]:N`; 0 requests none. */
+    gpus: z.number().int().nonnegative().default(0),
+    gpuType: headerToken.optional(),
+    cpusPerTask: z.number().int().positive().default(1),
+    mem: slurmMemory.default("4G"),
+    time: slurmTime.default("1:00:00"),
+    constraint: headerToken.optional(),
+    /** Other sbatch long options, one per entry. */
+    extraSbatch: z.array(extraOption).default([]),
+    /** Re-queue on node failure or pre-emption; the jobs are written to resume. */
+    requeue: z.boolean().default(true),
+    /** Environment modules loaded first (`module load <name>`). */
+    modules: z.array(z.string().min(1)).default([]),
+    /** A conda.sh to source before `conda activate` (e.g. ~/miniconda3/etc/profile.d/conda.sh). */
+    condaInit: z.string().optional(),
+    condaEnv: z.string().optional(),
+    /** A Python virtual environment folder to activate (bin/activate). */
+    venv: z.string().optional(),
+    /** The Python interpreter that runs slurm/*.py. */
+    python: z.string().min(1).default("python3"),
+    /** The vLLM command (vLLM pins its own torch: a separate environment is common, e.g. /envs/vllm/bin/vllm). */
+    vllm: z.string().min(1).default("vllm"),
+    /** Hugging Face cache; on a cluster put it on scratch, not on the home quota. */
+    hfHome: z.string().optional(),
+    /** Extra environment variables for every job (names checked, values quoted). */
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"), z.string()).default({}),
+    /** slurm.conf the client commands use (SLURM_CONF); unset = the cluster's own. Relative to the project root. */
+    slurmConf: z.string().optional(),
+    /** This profile targets the project's one-node test cluster (scripts/slurm-local.sh), which lib may start. */
+    localCluster: z.boolean().default(false),
+  })
+  .strict();
+
+export type ClusterProfile = z.output<typeof clusterProfileSchema>;
+
+/**
+ * Load a profile by name (configs/profiles/<name>.yaml) or by path. Errors name the file and the field.
+ */
+export function loadProfile(nameOrPath: string): ClusterProfile {
+  const looksLikePath = nameOrPath.includes("/") || nameOrPath.endsWith(".yaml") || nameOrPath.endsWith(".yml");
+  const file = looksLikePath
+    ? isAbsolute(nameOrPath)
+      ? nameOrPath
+      : resolveFromRoot(nameOrPath)
+    : resolveFromRoot("configs", "profiles", `${nameOrPath}.yaml`);
+  if (!looksLikePath && !existsSync(file)) {
+    throw new Error(`unknown cluster profile "${nameOrPath}": no ${file} (profiles live in configs/profiles/)`);
+  }
+  return loadYamlConfig(file, clusterProfileSchema);
+}
+
+/** Environment for SLURM client commands under this profile (SLURM_CONF for the local cluster). */
+export function slurmClientEnv(profile: Pick<ClusterProfile, "slurmConf">): Record<string, string> {
+  if (!profile.slurmConf) return {};
+  return {
+    SLURM_CONF: isAbsolute(profile.slurmConf) ? profile.slurmConf : resolveFromRoot(profile.slurmConf),
+  };
+}

@@ -1,0 +1,206 @@
+import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { apixabanItems, readApixabanAnnotations } from "../../lib/src/eval/tasks/annotations.js";
+import { APIXABAN_QUESTIONS } from "../../lib/src/eval/tasks/apixaban-questions.js";
+import { BASELINE_MODEL, runBaseline } from "../../lib/src/eval/tasks/baseline.js";
+import { compareModels } from "../../lib/src/eval/tasks/compare.js";
+import { evaluate, evaluateFile } from "../../lib/src/eval/tasks/evaluate.js";
+import { gradeItem } from "../../lib/src/eval/tasks/grade.js";
+import { writePredictions } from "../../lib/src/eval/tasks/predictions.js";
+import { flattenScore, makeSnapshot, updateSnapshot } from "../../lib/src/eval/tasks/snapshot.js";
+import type { EvalItem, Prediction } from "../../lib/src/eval/tasks/types.js";
+import { resolveFromRoot } from "../../lib/src/paths.js";
+
+const dir = mkdtempSync(join(tmpdir(), "eval-evaluate-"));
+const notes = new Map<string, string>(
+  readFileSync(resolveFromRoot("data/sample/notes.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const note = JSON.parse(line) as { note_id: string; text: string };
+      return [note.note_id, note.text];
+    }),
+);
+const answer = (text: string) => JSON.stringify({ answer: text, explanation: "x" });
+const item = (
+  itemId: string,
+  gold: string,
+  questionId = "apx-afib",
+  type: EvalItem["questionType"] = "boolean",
+): EvalItem => ({
+  itemId,
+  task: "apixaban",
+  noteId: itemId,
+  questionId,
+  questionType: type,
+  question: "q",
+  gold,
+});
+const prediction = (itemId: string, text: string, ok = true): Prediction => ({ item_id: itemId, model: "m", ok, text });
+
+test("grading: yes/no, numbers with units and separators, NA, unparseable and failed answers", () => {
+  assert.is(gradeItem(item("a", "yes"), prediction("a", "```json\n{'answer': 'Yes.',}\n```")).exact, true);
+  const number = gradeItem(item("b", "1200", "apx-platelets-min", "numeric"), prediction("b", answer("1,200 K/uL")));
+  assert.is(number.exact, true);
+  assert.is(number.pred, "1200");
+  const close = gradeItem(item("c", "2.1", "apx-creatinine-max", "numeric"), prediction("c", answer("2.2")), {
+    tolerance: { relative: 0.05 },
+  });
+  assert.equal([close.exact, close.withinTolerance], [false, true]);
+  const garbage = gradeItem(item("d", "yes"), prediction("d", "I am not sure what you mean"));
+  assert.equal([garbage.pred, garbage.exact, garbage.answerKind], ["unparseable", false, "unparseable"]);
+  assert.ok(garbage.problem);
+  const failed = gradeItem(item("e", "no"), { ...prediction("e", ""), ok: false, reason: "truncated" });
+  assert.equal(
+    [failed.pred, failed.answerKind, failed.problem],
+    ["unparseable", "failed", "request failed: truncated"],
+  );
+  assert.throws(() => gradeItem(item("f", "maybe"), prediction("f", answer("yes"))), /item f: gold answer "maybe"/);
+});
+
+test("numeric classes: value / NA / wrong value keep the class count small; accuracy is exact match", () => {
+  const num = (id: string, gold: string) => item(id, gold, "apx-age", "numeric");
+  const items = [num("a", "68"), num("b", "74"), num("c", "NA"), num("d", "NA")];
+  const predictions = new Map([
+    ["a", prediction("a", answer("68"))],
+    ["b", prediction("b", answer("75"))],
+    ["c", prediction("c", answer("NA"))],
+    ["d", prediction("d", answer("80"))],
+  ]);
+  const result = evaluate("m", items, predictions, { bootstrap: { resamples: 20 } });
+  assert.equal(
+    result.graded.map((g) => [g.gold, g.pred, g.goldClass, g.predClass]),
+    [
+      ["68", "68", "value", "value"],
+      ["74", "75", "value", "wrong value"],
+      ["NA", "NA", "NA", "NA"],
+      ["NA", "80", "NA", "wrong value"],
+    ],
+  );
+  assert.is(result.score.overall.accuracy.value, 0.5);
+  assert.is(result.score.overall.balancedAccuracy.value, 0.5); // recall value 1/2, recall NA 1/2
+  assert.is(result.score.numeric.exact.value, 0.5);
+});
+
+test("n2c2 grading: yes = met, thresholds for the lab criteria, unparseable = not met but listed", () => {
+  const n2c2 = (questionId: string, gold: string): EvalItem => ({
+    ...item("p1", gold, questionId, questionId === "CREATININE" || questionId === "HBA1C" ? "numeric" : "boolean"),
+    task: "n2c2",
+  });
+  assert.is(gradeItem(n2c2("ABDOMINAL", "met"), prediction("p1", answer("Yes"))).pred, "met");
+  assert.is(gradeItem(n2c2("CREATININE", "met"), prediction("p1", answer("1.4 mg/dL"))).pred, "met");
+  assert.is(gradeItem(n2c2("CREATININE", "met"), prediction("p1", answer("1.3"))).pred, "not met");
+  assert.is(gradeItem(n2c2("HBA1C", "met"), prediction("p1", answer("7.1%"))).pred, "met");
+  const garbage = gradeItem(n2c2("ABDOMINAL", "not met"), prediction("p1", "???"));
+  assert.equal([garbage.pred, garbage.exact], ["not met", true]);
+  assert.ok(garbage.problem);
+});
+
+test("apixaban balanced accuracy takes gold as gold (the original swapped them)", () => {
+  // 4 gold yes (3 predicted yes), 6 gold no (2 predicted yes): recall yes 3/4, recall no 4/6.
+  const gold = ["yes", "yes", "yes", "yes", "no", "no", "no", "no", "no", "no"];
+  const pred = ["yes", "yes", "yes", "no", "yes", "yes", "no", "no", "no", "no"];
+  const items = gold.map((label, i) => item(`n${i}`, label));
+  const predictions = new Map(pred.map((label, i) => [`n${i}`, prediction(`n${i}`, answer(label))]));
+  const result = evaluate("m", items, predictions, { questions: APIXABAN_QUESTIONS, bootstrap: { resamples: 50 } });
+  const afib = result.rows.find((row) => row.questionId === "apx-afib")!;
+  const correct = (3 / 4 + 4 / 6) / 2; // mean recall over gold classes: 0.7083
+  const swapped = (3 / 5 + 4 / 5) / 2; // what swapping gold and pred gives: 0.7 (mean precision)
+  assert.ok(Math.abs(afib.value - correct) < 1e-12, `balanced accuracy ${afib.value}, expected ${correct}`);
+  assert.ok(Math.abs(afib.value - swapped) > 1e-3);
+  assert.is(afib.metric, "balancedAccuracy");
+  assert.is(result.rows.length, 23);
+  assert.is(result.rows.find((row) => row.questionId === "apx-age")!.n, 0);
+  assert.is(result.averages.questions, 1);
+});
+
+test("baseline on the apixaban sample: predictions file -> evaluation, 23 question rows, averages", () => {
+  const annotations = readApixabanAnnotations(resolveFromRoot("data/sample/apixaban/annotations.csv"));
+  const items = apixabanItems(annotations, new Set(notes.keys()));
+  const file = join(dir, "baseline.jsonl");
+  writePredictions(
+    file,
+    runBaseline(items, (id) => notes.get(id)),
+  );
+  const result = evaluateFile(file, items, { questions: APIXABAN_QUESTIONS, bootstrap: { resamples: 100, seed: 1 } });
+  assert.is(result.model, BASELINE_MODEL);
+  assert.is(result.score.n, 92);
+  assert.is(result.rows.length, 23);
+  assert.ok(result.rows.every((row) => row.n === 4));
+  const accuracy = result.score.overall.accuracy;
+  assert.ok(
+    accuracy.value > 0 && accuracy.value <= 1 && accuracy.low <= accuracy.value && accuracy.value <= accuracy.high,
+  );
+  assert.ok(Number.isFinite(result.averages.all));
+  // The same file evaluated twice gives identical numbers (seeded bootstrap).
+  const again = evaluateFile(file, items, { questions: APIXABAN_QUESTIONS, bootstrap: { resamples: 100, seed: 1 } });
+  assert.equal(again.score.overall.accuracy, accuracy);
+});
+
+test("annotation fix: edit one label in a copy, re-evaluate: the item and the metrics move, zero model calls", () => {
+  const annotationsFile = join(dir, "annotations.csv");
+  copyFileSync(resolveFromRoot("data/sample/apixaban/annotations.csv"), annotationsFile);
+  const snapshotFile = join(dir, "snapshot.json");
+  const predictionsFile = join(dir, "fix-predictions.jsonl");
+  let modelCalls = 0;
+  const firstItems = apixabanItems(readApixabanAnnotations(annotationsFile));
+  writePredictions(
+    predictionsFile,
+    runBaseline(firstItems, (id) => {
+      modelCalls++;
+      return notes.get(id);
+    }),
+  );
+  const callsAfterInference = modelCalls;
+  const writtenAt = statSync(predictionsFile).mtimeMs;
+  const evaluateOnce = () => {
+    const items = apixabanItems(readApixabanAnnotations(annotationsFile));
+    const result = evaluateFile(predictionsFile, items, {
+      questions: APIXABAN_QUESTIONS,
+      bootstrap: { resamples: 50 },
+    });
+    const metrics = flattenScore(result.score, { "average.all": result.averages.all });
+    return updateSnapshot(snapshotFile, makeSnapshot("apixaban", result.model, result.graded, metrics));
+  };
+  assert.is(evaluateOnce().hadPrevious, false);
+  const unchanged = evaluateOnce();
+  assert.equal([unchanged.hadPrevious, unchanged.changedItems, unchanged.metricChanges], [true, [], []]);
+  // A reviewer decides S001 has heart failure after all.
+  const text = readFileSync(annotationsFile, "utf8");
+  const edited = text.replace(
+    /^S001:apx-heart-failure,S001,apx-heart-failure,no,/m,
+    "S001:apx-heart-failure,S001,apx-heart-failure,yes,",
+  );
+  assert.is.not(edited, text);
+  writeFileSync(annotationsFile, edited);
+  const diff = evaluateOnce();
+  assert.equal(diff.changedItems, [{ itemId: "S001:apx-heart-failure", before: "no", after: "yes" }]);
+  const names = diff.metricChanges.map((change) => change.metric);
+  assert.ok(names.includes("overall.accuracy"), names.join(", "));
+  assert.ok(names.includes("question.apx-heart-failure.balancedAccuracy"));
+  assert.ok(!names.includes("question.apx-afib.accuracy"), "an untouched question must not move");
+  assert.is(modelCalls, callsAfterInference, "re-evaluation must not call the model");
+  assert.is(statSync(predictionsFile).mtimeMs, writtenAt);
+});
+
+test("comparison: paired tests against the reference on the same items; misaligned items refused", () => {
+  const items = ["yes", "no", "yes", "no", "yes", "no"].map((gold, i) => item(`c${i}`, gold));
+  const perfect = new Map(items.map((it) => [it.itemId, prediction(it.itemId, answer(it.gold))]));
+  const allYes = new Map(items.map((it) => [it.itemId, prediction(it.itemId, answer("yes"))]));
+  const a = evaluate("teacher", items, perfect, { bootstrap: { resamples: 50 } });
+  const b = evaluate("baseline", items, allYes, { bootstrap: { resamples: 50 } });
+  const rows = compareModels([a, b], { reference: "baseline", bootstrap: { resamples: 50 } });
+  assert.is(rows[0].accuracy, 1);
+  assert.is(rows[1].accuracy, 0.5);
+  assert.is(rows[0].vsReference, "baseline");
+  assert.is(rows[0].accuracyDifference, 0.5);
+  assert.is(rows[1].vsReference, undefined);
+  assert.ok(rows[0].mcnemarP! > 0 && rows[0].mcnemarP! <= 1);
+  const c = evaluate("other", items.slice(1), perfect, { bootstrap: { resamples: 10 } });
+  assert.throws(() => compareModels([c, b], { reference: "baseline" }), /not evaluated on the same items/);
+});
+
+test.run();

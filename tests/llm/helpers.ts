@@ -1,0 +1,31 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import type { ModelRequest } from "../../lib/src/llm/index.js";
+
+export const answerSchema = z.object({ answer: z.boolean(), evidence: z.string().max(40) });
+
+export function tempDir(prefix = "llm-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** n requests with distinct questions; `prefix` keeps suites apart. */
+export function makeRequests(n: number, prefix = "q", withSchema = true): ModelRequest<z.infer<typeof answerSchema>>[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i}`,
+    model: "test-model",
+    messages: [
+      { role: "system" as const, content: "Answer from the note." },
+      { role: "user" as const, content: `Note N${Math.floor(i / 3)}.\n\nQuestion ${prefix}${i}?` },
+    ],
+    sampling: { temperature: 0, top_p: 1, max_tokens: 64, seed: 1 },
+    ...(withSchema ? { schema: answerSchema } : {}),
+  }));
+}
+
+export async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of stream) out.push(item);
+  return out;
+}

@@ -1,0 +1,95 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import {
+  canonicalAnswer,
+  normalizeAnswer,
+  normalizeForMatch,
+  normalizeQuestion,
+  parseNumber,
+} from "../../lib/src/synth/normalize.js";
+import { normalizeTypeLabel, validateItem } from "../../lib/src/synth/validate-item.js";
+
+test("numbers: decimal point, decimal comma, thousands, units", () => {
+  assert.equal(parseNumber("7.2"), { value: 7.2, unit: null });
+  assert.equal(parseNumber("7.2 %"), { value: 7.2, unit: "%" });
+  assert.equal(parseNumber("7.2%"), { value: 7.2, unit: "%" });
+  assert.equal(parseNumber("7,2"), { value: 7.2, unit: null });
+  assert.equal(parseNumber("7,2 %"), { value: 7.2, unit: "%" });
+  assert.equal(parseNumber("2,870"), { value: 2870, unit: null });
+  assert.equal(parseNumber("1,234.5 pg/mL"), { value: 1234.5, unit: "pg/mL" });
+  assert.equal(parseNumber("140 mg/dL"), { value: 140, unit: "mg/dL" });
+  assert.equal(parseNumber("-3"), { value: -3, unit: null });
+  assert.equal(parseNumber("5.2 x10^9/L"), { value: 5.2, unit: "x10^9/L" });
+});
+
+test("numbers: ranges, ratios, comparators and prose are not one number", () => {
+  for (const text of [
+    "120/80",
+    "120-130",
+    "<5",
+    "about 5",
+    "1.2.3",
+    "12,34,5",
+    "5 mg then 10 mg daily for a week in the morning",
+  ]) {
+    assert.is(parseNumber(text), undefined, text);
+  }
+});
+
+test("answers: yes/no/true/false, NA words, numbers, text", () => {
+  assert.equal(normalizeAnswer("Yes"), { kind: "boolean", value: true });
+  assert.equal(normalizeAnswer(" no. "), { kind: "boolean", value: false });
+  assert.equal(normalizeAnswer("TRUE"), { kind: "boolean", value: true });
+  assert.equal(normalizeAnswer(false), { kind: "boolean", value: false });
+  for (const na of ["NA", "N/A", "not available", "Unknown", "not answerable", null])
+    assert.equal(normalizeAnswer(na), { kind: "na" }, String(na));
+  assert.equal(normalizeAnswer(45), { kind: "number", value: 45, unit: null });
+  assert.equal(normalizeAnswer("8,1 %"), { kind: "number", value: 8.1, unit: "%" });
+  assert.equal(normalizeAnswer("Maybe"), { kind: "text", text: "Maybe" });
+  assert.is(normalizeAnswer([1]).kind, "invalid");
+  assert.is(normalizeAnswer({}).kind, "invalid");
+  assert.is(normalizeAnswer("  ").kind, "invalid");
+  assert.is(normalizeAnswer(Number.NaN).kind, "invalid");
+  assert.is(canonicalAnswer(normalizeAnswer("7,20")), "7.2");
+  assert.is(canonicalAnswer(normalizeAnswer("y")), "Yes");
+  assert.is(canonicalAnswer(normalizeAnswer("n/a")), "NA");
+});
+
+test("question and match normalisation", () => {
+  assert.is(
+    normalizeQuestion("What was the HbA1c on 2131-04-28?"),
+    normalizeQuestion("what was the hba1c on 2130-01-01"),
+  );
+  assert.is.not(normalizeQuestion("Is the patient on warfarin?"), normalizeQuestion("Is the patient on apixaban?"));
+  assert.is(normalizeForMatch("  Patient\u2019s  BP\n 120\u2013130 "), "patient's bp 120-130");
+});
+
+test("type labels: aliases accepted, unknown refused", () => {
+  assert.is(normalizeTypeLabel("Yes/No"), "boolean");
+  assert.is(normalizeTypeLabel("number"), "numeric");
+  assert.is(normalizeTypeLabel("Not answerable numeric"), "na_numeric");
+  assert.is(normalizeTypeLabel("diagnosis"), undefined);
+});
+
+test("validateItem: a clean item and its normalised fields", () => {
+  const checked = validateItem({
+    question: " What was the HbA1c? ",
+    type: "numeric",
+    answer: "7,2 %",
+    section: "Pertinent Results",
+    source: "HbA1c 7.2%",
+    difficulty: "4",
+    explanation: "x",
+  });
+  assert.ok(checked.ok);
+  if (checked.ok) {
+    assert.is(checked.item.question, "What was the HbA1c?");
+    assert.is(checked.item.answer, "7.2");
+    assert.is(checked.item.answerNumber, 7.2);
+    assert.is(checked.item.answerUnit, "%");
+    assert.is(checked.item.answerRaw, "7,2 %");
+    assert.is(checked.item.difficulty, 4);
+  }
+});
+
+test.run();

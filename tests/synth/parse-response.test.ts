@@ -1,0 +1,53 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { parseTeacherText } from "../../lib/src/synth/parse-response.js";
+
+const body = '{"questions":[{"question":"a \\"quoted\\" {brace}","answer":"Yes"}]}';
+
+test("clean JSON parses with no recovery", () => {
+  const parsed = parseTeacherText(body);
+  assert.ok(parsed.ok);
+  if (parsed.ok) assert.is(parsed.recovered, "none");
+});
+
+test("code fence with and without language, and prose around JSON", () => {
+  for (const [text, how] of [
+    ["```json\n" + body + "\n```", "fence"],
+    ["```\n" + body + "\n```", "fence"],
+    ["Sure! Here it is:\n" + body + "\nHope this helps.", "prose"],
+    ["Sure:\n```json\n" + body + "\n```\nDone.", "fence"],
+  ] as const) {
+    const parsed = parseTeacherText(text);
+    assert.ok(parsed.ok, text);
+    if (parsed.ok) {
+      assert.is(parsed.recovered, how, text);
+      assert.equal(parsed.value, JSON.parse(body));
+    }
+  }
+});
+
+test("truncated JSON, inside a string or an object, and in an unclosed fence", () => {
+  for (const text of ['{"questions":[{"question":"a', '{"questions":[', '```json\n{"questions": [1, 2']) {
+    const parsed = parseTeacherText(text);
+    assert.not.ok(parsed.ok);
+    if (!parsed.ok) assert.is(parsed.reason, "truncated", text);
+  }
+});
+
+test("no content and unparseable", () => {
+  for (const text of ["", "   ", null, undefined]) {
+    const parsed = parseTeacherText(text);
+    assert.ok(!parsed.ok && parsed.reason === "no_content");
+  }
+  for (const text of ["I cannot help with that.", "{not: json}", "{'single': 'quotes'}"]) {
+    const parsed = parseTeacherText(text);
+    assert.ok(!parsed.ok && parsed.reason === "unparseable", text);
+  }
+});
+
+test("a bare array is returned as is", () => {
+  const parsed = parseTeacherText('[{"question":"q"}]');
+  assert.ok(parsed.ok && Array.isArray(parsed.value));
+});
+
+test.run();

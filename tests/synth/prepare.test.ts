@@ -1,0 +1,276 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { renderLlama31 } from "../../lib/src/prompts/llama31.js";
+import { QUESTION_TYPES, type QuestionType } from "../../lib/src/prompts/teacher.js";
+import { balanceByType } from "../../lib/src/synth/balance.js";
+import { rng } from "../../lib/src/synth/internal/random.js";
+import { prepareDataset } from "../../lib/src/synth/prepare.js";
+import { splitByNote } from "../../lib/src/synth/split.js";
+import { trainingTarget } from "../../lib/src/synth/training-format.js";
+import type { SynthRow } from "../../lib/src/synth/types.js";
+
+const dir = mkdtempSync(join(tmpdir(), "synth-prepare-"));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+function row(noteId: string, type: QuestionType, i: number, overrides: Partial<SynthRow> = {}): SynthRow {
+  const isNa = type.startsWith("na_");
+  return {
+    question_id: `${noteId}:${type}:${i}`,
+    note_id: noteId,
+    chunk: 0,
+    chunk_start: null,
+    chunk_end: null,
+    request_id: `${noteId}:${type}`,
+    question_type: type,
+    question: `Question ${i} of type ${type} about ${noteId}?`,
+    answer: isNa ? "NA" : type === "numeric" ? "7.2" : i % 2 ? "Yes" : "No",
+    answer_bool: type === "boolean" ? i % 2 === 1 : null,
+    answer_number: type === "numeric" ? 7.2 : null,
+    answer_unit: type === "numeric" ? "%" : null,
+    answer_raw: "x",
+    section: "Other",
+    source: "",
+    source_check: "empty",
+    explanation: 'Because the note says "so".',
+    explanation_quote_check: "none",
+    difficulty: 1 + (i % 10),
+    model: "teacher",
+    prompt_version: "v",
+    ...overrides,
+  };
+}
+
+function writeInputs(name: string, notes: Record<string, string>, rows: SynthRow[]) {
+  const notesFile = join(dir, `${name}-notes.jsonl`);
+  const acceptedFile = join(dir, `${name}-accepted.jsonl`);
+  writeFileSync(
+    notesFile,
+    Object.entries(notes)
+      .map(([note_id, text]) => JSON.stringify({ note_id, text }))
+      .join("\n") + "\n",
+  );
+  writeFileSync(acceptedFile, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  return { notesFile, acceptedFile };
+}
+
+function sampleData(noteCount: number) {
+  const notes: Record<string, string> = {};
+  const rows: SynthRow[] = [];
+  for (let n = 0; n < noteCount; n++) {
+    const id = `N${String(n).padStart(3, "0")}`;
+    notes[id] = `Note ${id}. HbA1c 7.2 %. Patient "quoted" text \\ with backslash.`;
+    QUESTION_TYPES.forEach((type, t) => {
+      for (let i = 0; i < 2 + ((n + t) % 3); i++) rows.push(row(id, type, i));
+    });
+  }
+  return { notes, rows };
+}
+
+test("outputs are byte-identical across two runs with the same seed, and differ with another seed", async () => {
+  const { notes, rows } = sampleData(20);
+  const { notesFile, acceptedFile } = writeInputs("det", notes, rows);
+  const a = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "det-a"), seed: 7 });
+  const b = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "det-b"), seed: 7 });
+  assert.equal(a.files, b.files);
+  for (const file of a.files) {
+    assert.ok(readFileSync(join(a.outDir, file)).equals(readFileSync(join(b.outDir, file))), `${file} differs`);
+  }
+  const c = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "det-c"), seed: 8 });
+  assert.is.not(
+    readFileSync(join(c.outDir, "train.jsonl"), "utf8"),
+    readFileSync(join(a.outDir, "train.jsonl"), "utf8"),
+  );
+  const manifest = JSON.parse(readFileSync(join(a.outDir, "manifest.json"), "utf8"));
+  assert.ok(manifest.files.every((f: { sha256: string }) => /^[0-9a-f]{64}$/.test(f.sha256)));
+  assert.ok(manifest.files.some((f: { path: string }) => f.path === "README.md"));
+});
+
+test("balanced types, no note on both sides, parquet readable with chat columns", async () => {
+  const { notes, rows } = sampleData(30);
+  const { notesFile, acceptedFile } = writeInputs("bal", notes, rows);
+  const { stats, outDir } = await prepareDataset({
+    acceptedFile,
+    notes: notesFile,
+    outDir: join(dir, "bal"),
+    seed: 1,
+    testFraction: 0.2,
+  });
+  const kept = Object.values(stats.balance.kept);
+  assert.ok(
+    kept.every((k) => k === kept[0] && k > 0),
+    JSON.stringify(stats.balance),
+  );
+  const train = pl.readParquet(join(outDir, stats.splits.train.files[0]));
+  const test_ = pl.readParquet(join(outDir, stats.splits.test.files[0]));
+  assert.is(train.height, stats.splits.train.rows);
+  assert.is(test_.height, stats.splits.test.rows);
+  const trainNotes = new Set(train.getColumn("note_id").toArray() as string[]);
+  for (const id of test_.getColumn("note_id").toArray() as string[])
+    assert.not.ok(trainNotes.has(id), `${id} on both sides`);
+  assert.is(stats.splits.test.notes, 6);
+  const first = train.row(0) as unknown[];
+  const columns = train.columns;
+  const value = (name: string) => first[columns.indexOf(name)];
+  const messages = value("messages") as { role: string; content: string }[];
+  assert.equal(
+    messages.map((m) => m.role),
+    ["system", "user", "assistant"],
+  );
+  assert.equal((value("prompt") as unknown[]).length, 2);
+  assert.equal((value("completion") as { role: string }[])[0].role, "assistant");
+  assert.is(`${value("prompt_text")}${value("completion_text")}`, renderLlama31(messages as never));
+  assert.not.ok(columns.includes("_system"));
+  // JSONL holds the same rows
+  const jsonl = readFileSync(join(outDir, "train.jsonl"), "utf8").trim().split("\n");
+  assert.is(jsonl.length, stats.splits.train.rows);
+  const card = readFileSync(join(outDir, "README.md"), "utf8");
+  assert.ok(card.includes("path: data/train-*.parquet"));
+  assert.ok(card.includes("| Seed | 1 |"));
+});
+
+test("training target is JSON.stringify output: quotes and backslashes survive a round trip", () => {
+  const tricky = row("N1", "numeric", 0, { explanation: 'He said "7,2" \\ then\nleft', answer_number: 7.2 });
+  const target = trainingTarget(tricky, ["answer", "explanation"]);
+  assert.equal(JSON.parse(target), { answer: 7.2, explanation: 'He said "7,2" \\ then\nleft' });
+  assert.equal(JSON.parse(trainingTarget(row("N1", "boolean", 1), ["answer"])), { answer: "Yes" });
+  assert.equal(JSON.parse(trainingTarget(row("N1", "na_boolean", 1), ["answer"])), { answer: "NA" });
+});
+
+test("prepare rejects: unknown note, special tokens, over the max sequence", async () => {
+  const notes = { N1: "Short note.", N2: "Bad <|eot_id|> note.", N3: "x".repeat(5000) };
+  const rows = [
+    row("N1", "boolean", 1),
+    row("N1", "boolean", 2, { question: "Inject <|start_header_id|> here?" }),
+    row("N2", "boolean", 1),
+    row("N3", "boolean", 1),
+    row("N9", "boolean", 1),
+  ];
+  const { notesFile, acceptedFile } = writeInputs("rej", notes, rows);
+  const { stats, outDir } = await prepareDataset({
+    acceptedFile,
+    notes: notesFile,
+    outDir: join(dir, "rej"),
+    maxSeqTokens: 1000,
+    balance: "none",
+  });
+  assert.equal(stats.rejected, { special_token_in_text: 2, over_max_sequence: 1, unknown_note: 1 });
+  assert.is(stats.splits.train.rows + stats.splits.test.rows, 1);
+  const rejects = readFileSync(join(outDir, "rejects.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.is(rejects.length, 4);
+});
+
+test("variants keep only their types", async () => {
+  const { notes, rows } = sampleData(6);
+  const { notesFile, acceptedFile } = writeInputs("var", notes, rows);
+  const boolean = await prepareDataset({
+    acceptedFile,
+    notes: notesFile,
+    outDir: join(dir, "var-b"),
+    variant: "boolean",
+  });
+  assert.is(boolean.stats.balance.available.numeric, 0);
+  assert.ok(boolean.stats.balance.kept.boolean > 0 && boolean.stats.balance.kept.na_boolean > 0);
+  const numeric = await prepareDataset({
+    acceptedFile,
+    notes: notesFile,
+    outDir: join(dir, "var-n"),
+    variant: "numeric",
+  });
+  assert.is(numeric.stats.balance.available.boolean, 0);
+});
+
+test("chunked rows use their part of the note in the prompt", async () => {
+  const notes = { N1: "FIRST PART. SECOND PART." };
+  const rows = [row("N1", "boolean", 1, { chunk: 2, chunk_start: 12, chunk_end: 24 })];
+  const { notesFile, acceptedFile } = writeInputs("chunk", notes, rows);
+  const { outDir } = await prepareDataset({
+    acceptedFile,
+    notes: notesFile,
+    outDir: join(dir, "chunk"),
+    testFraction: 0,
+    balance: "none",
+  });
+  const line = JSON.parse(readFileSync(join(outDir, "train.jsonl"), "utf8").trim());
+  assert.ok(line.prompt[1].content.includes("SECOND PART."));
+  assert.not.ok(line.prompt[1].content.includes("FIRST PART."));
+  assert.equal(Object.keys(line).slice(-2), ["prompt", "completion"]);
+});
+
+test("an empty split still gets one readable (empty) shard; a prompt builder that is no template is refused", async () => {
+  const { notes, rows } = sampleData(3);
+  const { notesFile, acceptedFile } = writeInputs("empty", notes, rows);
+  const { stats, outDir } = await prepareDataset({
+    acceptedFile,
+    notes: notesFile,
+    outDir: join(dir, "empty"),
+    testFraction: 0,
+  });
+  assert.is(stats.splits.test.rows, 0);
+  assert.equal(stats.splits.test.files, ["data/test-00000-of-00001.parquet"]);
+  const frame = pl.readParquet(join(outDir, stats.splits.test.files[0]));
+  assert.is(frame.height, 0);
+  assert.ok(frame.columns.includes("messages"));
+  assert.is(readFileSync(join(outDir, "test.jsonl"), "utf8"), "");
+  const upper = (note: string, question: string) => [
+    { role: "system" as const, content: "S" },
+    { role: "user" as const, content: `${note.toUpperCase()} ${question}` },
+  ];
+  try {
+    await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "upper"), promptBuilder: upper });
+    assert.unreachable("a builder that transforms the note must be refused");
+  } catch (error) {
+    assert.match((error as Error).message, /not a plain template/);
+  }
+});
+
+test("property: over random data, no note is on both sides and the test share is near the target", () => {
+  for (let trial = 0; trial < 200; trial++) {
+    const random = rng(trial, "split-property");
+    const noteCount = 1 + random.int(80);
+    const notes = Array.from({ length: noteCount }, (_, n) => ({
+      noteId: `P${trial}-${n}`,
+      counts: Object.fromEntries(QUESTION_TYPES.map((t) => [t, random.int(6)])) as Record<QuestionType, number>,
+    }));
+    const fraction = random.next();
+    const testSet = splitByNote(notes, { testFraction: fraction, seed: trial });
+    const withRows = notes.filter((n) => QUESTION_TYPES.some((t) => n.counts[t] > 0));
+    // every note is on exactly one side: test ones are known notes with rows, the rest are train
+    for (const id of testSet)
+      assert.ok(
+        withRows.some((n) => n.noteId === id),
+        `unknown test note ${id}`,
+      );
+    assert.is(testSet.size, Math.round(withRows.length * fraction), `trial ${trial}`);
+    // same seed, shuffled input: same split
+    const shuffled = [...notes].reverse();
+    assert.equal([...splitByNote(shuffled, { testFraction: fraction, seed: trial })].sort(), [...testSet].sort());
+  }
+});
+
+test("property: balancing picks exactly the target per type, independent of row order", () => {
+  for (let trial = 0; trial < 50; trial++) {
+    const random = rng(trial, "balance-property");
+    const length = 1 + random.int(500);
+    const types = Uint8Array.from({ length }, () => random.int(4));
+    const keys = Float64Array.from({ length }, () => random.next());
+    const result = balanceByType({ types, keys, length }, "equal");
+    const present = QUESTION_TYPES.filter((t) => result.available[t] > 0);
+    const target = Math.min(...present.map((t) => result.available[t]));
+    for (const t of present) assert.is(result.kept[t], target);
+    assert.is(
+      result.selected.reduce((a, b) => a + b, 0),
+      target * present.length,
+    );
+    const capped = balanceByType({ types, keys, length }, "none", 3);
+    for (const t of present) assert.is(capped.kept[t], Math.min(3, capped.available[t]));
+  }
+});
+
+test.run();
