@@ -10,25 +10,13 @@
  * Input is complete or it is an error: every gold patient and criterion must be predicted, and every value
  * must be "met" or "not met"; the error names each patient and criterion at fault.
  */
+
+import { N2C2_CRITERIA } from "../data/n2c2-criteria.js";
 import { type BootstrapOptions, type Estimate, percentileInterval, Resampler, resolveBootstrap } from "./bootstrap.js";
 import { balancedAccuracy, binaryF1, classificationReport } from "./metrics.js";
 
-/** The 13 Track 1 criteria, in the official scorer's order. */
-export const N2C2_CRITERIA = [
-  "ABDOMINAL",
-  "ADVANCED-CAD",
-  "ALCOHOL-ABUSE",
-  "ASP-FOR-MI",
-  "CREATININE",
-  "DIETSUPP-2MOS",
-  "DRUG-ABUSE",
-  "ENGLISH",
-  "HBA1C",
-  "KETO-1YR",
-  "MAJOR-DIABETES",
-  "MAKES-DECISIONS",
-  "MI-6MOS",
-] as const;
+/** The 13 Track 1 criteria (one definition, in lib/data; also the official scorer's order). */
+export { N2C2_CRITERIA };
 
 export type N2c2Value = "met" | "not met";
 /** patient id -> criterion -> "met" | "not met" (case and surrounding spaces are forgiven). */
