@@ -56,6 +56,9 @@ export class NoteIndex implements NoteLookup {
   readonly problems: NoteIndexProblem[];
   private readonly offsets: Map<string, { start: number; length: number }>;
   private fd: number | undefined;
+  private window = Buffer.allocUnsafe(1 << 18);
+  private windowStart = 0;
+  private windowLength = 0;
 
   private constructor(
     file: string,
@@ -108,13 +111,20 @@ export class NoteIndex implements NoteLookup {
   get(noteId: string): string | undefined {
     const at = this.offsets.get(noteId);
     if (!at || this.fd === undefined) return undefined;
-    const buffer = Buffer.allocUnsafe(at.length);
-    readSync(this.fd, buffer, 0, at.length, at.start);
-    return (JSON.parse(buffer.toString("utf8")) as { text: string }).text;
+    // Steps b and c ask for notes mostly in file order: read a window ahead rather than one read per note.
+    if (at.start < this.windowStart || at.start + at.length > this.windowStart + this.windowLength) {
+      if (this.window.length < at.length) this.window = Buffer.allocUnsafe(at.length);
+      this.windowStart = at.start;
+      this.windowLength = readSync(this.fd, this.window, 0, this.window.length, at.start);
+      if (this.windowLength < at.length) throw new Error(`${this.file}: shorter than indexed (changed while open?)`);
+    }
+    const from = at.start - this.windowStart;
+    return (JSON.parse(this.window.toString("utf8", from, from + at.length)) as { text: string }).text;
   }
 
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+    this.windowLength = 0;
   }
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { evalMessages } from "../prompts/eval.js";
-import { findSpecialToken, renderLlama31 } from "../prompts/llama31.js";
+import { findSpecialToken, LLAMA31_SPECIAL, renderLlama31 } from "../prompts/llama31.js";
 import { QUESTION_TYPES, type QuestionType } from "../prompts/teacher.js";
 import { balanceByType } from "./balance.js";
 import { renderDatasetCard } from "./dataset-card.js";
@@ -131,10 +131,21 @@ const fillTemplate = (template: readonly string[], note: string, question: strin
 
 const emptyTypeCounts = () => Object.fromEntries(QUESTION_TYPES.map((t) => [t, 0])) as Record<QuestionType, number>;
 
-/** Read accepted rows of one variant with their index; bad lines are errors naming the line (b wrote this file). */
-async function* variantRows(file: string, variant: Variant): AsyncGenerator<SynthRow> {
+/**
+ * Accepted rows of one variant, a batch at a time, with their line numbers; bad lines are errors
+ * naming the line (b wrote this file). With `wanted`, lines it does not mark are skipped unparsed
+ * (pass 2 reads only the rows balancing kept).
+ */
+async function* variantBatches(
+  file: string,
+  variant: Variant,
+  wanted?: Uint8Array,
+): AsyncGenerator<{ rows: SynthRow[]; lineNos: number[] }> {
   for await (const batch of readLineBatches(file)) {
+    const rows: SynthRow[] = [];
+    const lineNos: number[] = [];
     for (const line of batch) {
+      if (wanted && !wanted[line.lineNo]) continue;
       let row: SynthRow;
       try {
         row = JSON.parse(line.text);
@@ -145,8 +156,12 @@ async function* variantRows(file: string, variant: Variant): AsyncGenerator<Synt
       }
       if (typeof row?.question_id !== "string" || !QUESTION_TYPES.includes(row.question_type))
         throw new Error(`${file} line ${line.lineNo}: not an accepted row (question_id/question_type missing)`);
-      if (variantIncludes(variant, row.question_type)) yield row;
+      if (variantIncludes(variant, row.question_type)) {
+        rows.push(row);
+        lineNos.push(line.lineNo);
+      }
     }
+    if (rows.length > 0) yield { rows, lineNos };
   }
 }
 
@@ -215,35 +230,39 @@ export async function prepareDataset(
     const noteIds: string[] = [];
     const noteIndex = new Map<string, number>();
     let cache = new NoteCache(lookup);
+    const lineOf: number[] = [];
     let rowsIn = 0;
-    for await (const row of variantRows(options.acceptedFile, variant)) {
-      rowsIn++;
-      let typeIndex = QUESTION_TYPES.indexOf(row.question_type);
-      const note = cache.get(row.note_id);
-      const target = trainingTarget(row, targetFields);
-      if (note.text === undefined) {
-        reject(row, "unknown_note", `note ${row.note_id} is not in the notes file`);
-        typeIndex = 255;
-      } else if (note.specialToken || findSpecialToken(row.question) || findSpecialToken(target)) {
-        reject(row, "special_token_in_text", "note, question or answer contains a Llama special token");
-        typeIndex = 255;
-      } else {
-        const chars = templateChars + noteSlice(note.text, row).length + row.question.length + target.length;
-        if (chars / charsPerToken > maxSeqTokens) {
-          reject(row, "over_max_sequence", `about ${Math.ceil(chars / charsPerToken)} tokens > ${maxSeqTokens}`);
+    for await (const batch of variantBatches(options.acceptedFile, variant))
+      for (let r = 0; r < batch.rows.length; r++) {
+        const row = batch.rows[r];
+        lineOf.push(batch.lineNos[r]);
+        rowsIn++;
+        let typeIndex = QUESTION_TYPES.indexOf(row.question_type);
+        const note = cache.get(row.note_id);
+        const target = trainingTarget(row, targetFields);
+        if (note.text === undefined) {
+          reject(row, "unknown_note", `note ${row.note_id} is not in the notes file`);
           typeIndex = 255;
+        } else if (note.specialToken || findSpecialToken(row.question) || findSpecialToken(target)) {
+          reject(row, "special_token_in_text", "note, question or answer contains a Llama special token");
+          typeIndex = 255;
+        } else {
+          const chars = templateChars + noteSlice(note.text, row).length + row.question.length + target.length;
+          if (chars / charsPerToken > maxSeqTokens) {
+            reject(row, "over_max_sequence", `about ${Math.ceil(chars / charsPerToken)} tokens > ${maxSeqTokens}`);
+            typeIndex = 255;
+          }
         }
+        let n = noteIndex.get(row.note_id);
+        if (n === undefined) {
+          n = noteIds.length;
+          noteIndex.set(row.note_id, n);
+          noteIds.push(row.note_id);
+        }
+        types.push(typeIndex);
+        keys.push(hashUnit(seed, `balance:${row.question_id}`));
+        noteOf.push(n);
       }
-      let n = noteIndex.get(row.note_id);
-      if (n === undefined) {
-        n = noteIds.length;
-        noteIndex.set(row.note_id, n);
-        noteIds.push(row.note_id);
-      }
-      types.push(typeIndex);
-      keys.push(hashUnit(seed, `balance:${row.question_id}`));
-      noteOf.push(n);
-    }
 
     // ---- balance and split ----
     const balance = balanceByType(
@@ -283,66 +302,68 @@ export async function prepareDataset(
       });
     const writers = { train: writer("train"), test: writer("test") };
     cache = new NoteCache(lookup);
-    let index = 0;
+    // Pass 2 parses only the lines balancing kept.
+    const wanted = new Uint8Array((lineOf.length > 0 ? lineOf[lineOf.length - 1] : 0) + 1);
+    for (let i = 0; i < lineOf.length; i++) if (balance.selected[i]) wanted[lineOf[i]] = 1;
     let checkedNote: string | undefined;
-    for await (const row of variantRows(options.acceptedFile, variant)) {
-      const i = index++;
-      if (!balance.selected[i]) continue;
-      const noteText = noteSlice(cache.get(row.note_id).text as string, row);
-      const question = row.question.trim();
-      const noteKey =
-        row.chunk_start === null ? row.note_id : `${row.note_id}\u0000${row.chunk_start}:${row.chunk_end}`;
-      const example = trainingExample({ ...row, question }, "", {
-        targetFields,
-        promptBuilder,
-        chat: { dateHeader: options.dateHeader },
-      });
-      if (noteKey !== checkedNote) {
-        // Once per note: the template must give exactly what the prompt builder and the chat format give.
-        checkedNote = noteKey;
-        const direct = trainingExample({ ...row, question }, noteText, {
-          targetFields,
-          promptBuilder,
-          chat: { dateHeader: options.dateHeader },
-        });
-        if (
-          direct.prompt_text !== fillTemplate(templates.promptText, noteText, question) ||
-          direct.prompt[1].content !== fillTemplate(templates.user, noteText, question)
-        )
-          throw new Error(
-            `promptBuilder is not a plain template over note and question (note ${row.note_id}); see docs/synth.md`,
-          );
+    for await (const batch of variantBatches(options.acceptedFile, variant, wanted))
+      for (const row of batch.rows) {
+        const noteText = noteSlice(cache.get(row.note_id).text as string, row);
+        const question = row.question.trim();
+        const noteKey =
+          row.chunk_start === null ? row.note_id : `${row.note_id}\u0000${row.chunk_start}:${row.chunk_end}`;
+        // What trainingExample gives as the completion (pass 1 rejected targets with special tokens, so
+        // rendering cannot fail): the target, trimmed as the chat format trims content, then end of turn.
+        const target = trainingTarget(row, targetFields);
+        const completionText = `${target.trim()}${LLAMA31_SPECIAL.eot}`;
+        if (noteKey !== checkedNote) {
+          // Once per note: the template must give exactly what the prompt builder and the chat format give.
+          checkedNote = noteKey;
+          const direct = trainingExample({ ...row, question }, noteText, {
+            targetFields,
+            promptBuilder,
+            chat: { dateHeader: options.dateHeader },
+          });
+          if (
+            direct.prompt_text !== fillTemplate(templates.promptText, noteText, question) ||
+            direct.prompt[1].content !== fillTemplate(templates.user, noteText, question) ||
+            direct.completion[0].content !== target ||
+            direct.completion_text !== completionText
+          )
+            throw new Error(
+              `promptBuilder is not a plain template over note and question (note ${row.note_id}); see docs/synth.md`,
+            );
+        }
+        const split = testNotes.has(row.note_id) ? "test" : "train";
+        writers[split].push(
+          {
+            question_id: row.question_id,
+            note_id: row.note_id,
+            chunk: row.chunk,
+            question_type: row.question_type,
+            question,
+            answer: row.answer,
+            answer_bool: row.answer_bool,
+            answer_number: row.answer_number,
+            answer_unit: row.answer_unit,
+            section: row.section,
+            source: row.source,
+            source_check: row.source_check,
+            explanation: row.explanation,
+            explanation_quote_check: row.explanation_quote_check,
+            difficulty: row.difficulty,
+          },
+          noteKey,
+          noteText,
+          target,
+          `${target.trim()}${LLAMA31_SPECIAL.eot}`,
+        );
+        const counts = splits[split];
+        counts.rows++;
+        counts.notes.add(row.note_id);
+        counts.byType[row.question_type]++;
+        counts.difficulty[row.difficulty]++;
       }
-      const split = testNotes.has(row.note_id) ? "test" : "train";
-      writers[split].push(
-        {
-          question_id: row.question_id,
-          note_id: row.note_id,
-          chunk: row.chunk,
-          question_type: row.question_type,
-          question,
-          answer: row.answer,
-          answer_bool: row.answer_bool,
-          answer_number: row.answer_number,
-          answer_unit: row.answer_unit,
-          section: row.section,
-          source: row.source,
-          source_check: row.source_check,
-          explanation: row.explanation,
-          explanation_quote_check: row.explanation_quote_check,
-          difficulty: row.difficulty,
-        },
-        noteKey,
-        noteText,
-        example.completion[0].content,
-        example.completion_text,
-      );
-      const counts = splits[split];
-      counts.rows++;
-      counts.notes.add(row.note_id);
-      counts.byType[row.question_type]++;
-      counts.difficulty[row.difficulty]++;
-    }
     const files: Record<"train" | "test", string[]> = { train: [], test: [] };
     for (const split of ["train", "test"] as const) {
       files[split] = writers[split].close().map((path) => path.slice(outDir.length + 1));
