@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { closeSync, createWriteStream, openSync, readSync } from "node:fs";
 import { requestKey } from "./request-key.js";
-import type { ResponseCache } from "./response-cache.js";
+import { type ResponseCache, storeReply } from "./response-cache.js";
 import type { ModelRequest, ModelResult } from "./types.js";
 import { toResult } from "./validate-answer.js";
 import { readReply, requestBody } from "./wire-format.js";
@@ -139,16 +139,7 @@ export async function* readBatchOutput<T>(
         continue;
       }
       const raw = readReply(line.response?.body, request.prompt !== undefined);
-      if (options.cache && raw.finishReason !== "none") {
-        options.cache.put({
-          key,
-          id: request.id,
-          text: raw.text,
-          finishReason: raw.finishReason,
-          usage: raw.usage,
-          model: request.model,
-        });
-      }
+      storeReply(options.cache, request, key, raw);
       yield toResult(request, key, raw, false);
     }
   } finally {

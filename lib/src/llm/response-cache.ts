@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { KeyIndex } from "./internal/key-index.js";
-import type { Usage } from "./types.js";
+import type { ModelRequest, RawAnswer, Usage } from "./types.js";
 
 /** One stored answer. `key` comes first on the line so loading can read it without parsing JSON. */
 export interface CacheRecord {
@@ -199,4 +199,21 @@ export class ResponseCache {
       return undefined;
     }
   }
+}
+
+/**
+ * Store a model's reply, whatever it said (an invalid answer asked again at the same settings is the
+ * same answer); a reply without any choice is a server glitch and is not stored. Used by live runs and
+ * by batch-output reading alike.
+ */
+export function storeReply(cache: ResponseCache | undefined, request: ModelRequest, key: string, raw: RawAnswer): void {
+  if (!cache || raw.finishReason === "none") return;
+  cache.put({
+    key,
+    id: request.id,
+    text: raw.text,
+    finishReason: raw.finishReason,
+    usage: raw.usage,
+    model: request.model,
+  });
 }

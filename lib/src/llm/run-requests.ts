@@ -5,7 +5,7 @@ import { HealthMonitor, waitUntilReady } from "./health.js";
 import { createProgress, type ProgressOptions, type ProgressReporter } from "./progress.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { requestKey } from "./request-key.js";
-import type { ResponseCache } from "./response-cache.js";
+import { type ResponseCache, storeReply } from "./response-cache.js";
 import { defaultRetryPolicy, isRetryable, type RetryPolicy, retryDelayMs, sleep } from "./retry-policy.js";
 import { type Prices, type RunSummary, SummaryCounter } from "./run-summary.js";
 import type { Backend, FailureReason, ModelRequest, ModelResult, RawAnswer } from "./types.js";
@@ -191,18 +191,7 @@ export function runRequests<T = unknown>(requests: RequestSource<T>, options: Ru
       }
       monitor?.success();
       if (raw.usage) limiter.settle(estimate, raw.usage.promptTokens + raw.usage.completionTokens);
-      // Store whatever the model said (even if invalid: asking again at the same settings gives the same);
-      // a reply without any choice is a server glitch and is not stored.
-      if (cache && raw.finishReason !== "none") {
-        cache.put({
-          key,
-          id: request.id,
-          text: raw.text,
-          finishReason: raw.finishReason,
-          usage: raw.usage,
-          model: request.model,
-        });
-      }
+      storeReply(cache, request, key, raw);
       return toResult(request, key, raw, false);
     }
   }
