@@ -134,6 +134,8 @@ def main():
     client = NotebookClient(
         nb,
         timeout=args.timeout,
+        # tslab's first start on a cold machine (loading TypeScript) can pass nbclient's 60 s default.
+        startup_timeout=max(180, args.timeout),
         kernel_name=kernel,
         allow_errors=False,
         record_timing=True,

@@ -132,6 +132,39 @@ test("balanced types, no note on both sides, parquet readable with chat columns"
   assert.ok(card.includes("| Seed | 1 |"));
 });
 
+test("train.jsonl is byte for byte what polars writes for the same columns, with awkward text", async () => {
+  const notes = {
+    A: 'Note A: "quoted", back\\slash, tab\there, \u0001 control, caf\u00e9, \u{1F489} syringe, line\nbreak, \u2028 sep.',
+    B: "Note B: </script> <|not_special|> \ud800 lone surrogate and \u00a0 nbsp.",
+  };
+  const rows = ["A", "B"].flatMap((id) =>
+    QUESTION_TYPES.map((type, i) =>
+      row(id, type, i, {
+        question: `Is "${id}" \u00e9\t\\ ok ${type}?`,
+        explanation: `Said "x\ny" \u{1F600} ${id}`,
+        answer_unit: type === "numeric" ? "\u00b5mol/L" : null,
+        answer_number: type === "numeric" ? 1e-7 : null,
+      }),
+    ),
+  );
+  const { notesFile, acceptedFile } = writeInputs("bytes", notes, rows);
+  const { stats, outDir } = await prepareDataset({
+    acceptedFile,
+    notes: notesFile,
+    outDir: join(dir, "bytes"),
+    testFraction: 0,
+    balance: "none",
+  });
+  assert.is(stats.splits.train.rows, rows.length);
+  const frame = pl.readParquet(join(outDir, stats.splits.train.files[0]));
+  const small = frame.columns.slice(0, frame.columns.indexOf("prompt_text"));
+  const expected = frame
+    .select(...small, "prompt", "completion")
+    .writeJSON({ format: "lines" })
+    .toString("utf8");
+  assert.is(readFileSync(join(outDir, "train.jsonl"), "utf8"), expected);
+});
+
 test("training target is JSON.stringify output: quotes and backslashes survive a round trip", () => {
   const tricky = row("N1", "numeric", 0, { explanation: 'He said "7,2" \\ then\nleft', answer_number: 7.2 });
   const target = trainingTarget(tricky, ["answer", "explanation"]);
@@ -164,6 +197,19 @@ test("prepare rejects: unknown note, special tokens, over the max sequence", asy
     .split("\n")
     .map((l) => JSON.parse(l));
   assert.is(rejects.length, 4);
+});
+
+test("a hand-edited accepted file with a broken row is an error naming its line", async () => {
+  const { notes, rows } = sampleData(2);
+  const { notesFile, acceptedFile } = writeInputs("edited", notes, rows);
+  const lines = readFileSync(acceptedFile, "utf8").split("\n");
+  const broken = JSON.parse(lines[1]);
+  delete broken.question;
+  lines[1] = JSON.stringify(broken);
+  writeFileSync(acceptedFile, lines.join("\n"));
+  const error = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "edited") }).catch((e) => e);
+  assert.instance(error, Error);
+  assert.match(error.message, /edited-accepted\.jsonl line 2: not an accepted row/);
 });
 
 test("variants keep only their types", async () => {

@@ -190,10 +190,7 @@ export class DatasetShardWriter {
       .select(...small, "prompt_text", "completion_text", "prompt", "completion", "messages")
       .writeParquet(path, { compression: "zstd" });
     this.shardPaths.push(path);
-    if (this.jsonlFd !== undefined && !empty) {
-      if (!this.writeJsonLines(frame, this.jsonlFd))
-        writeSync(this.jsonlFd, frame.select(...small, "prompt", "completion").writeJSON({ format: "lines" }));
-    }
+    if (this.jsonlFd !== undefined && !empty) this.writeJsonLines(frame, this.jsonlFd);
     this.columns = this.emptyColumns();
     this.noteKeys = [];
     this.assistant = [];
@@ -203,72 +200,39 @@ export class DatasetShardWriter {
   }
 
   /**
-   * The shard's prompt-completion JSONL, built here rather than by polars' writeJSON (which spent most
-   * of its time re-escaping each row's copy of the note): each note is escaped once and the rows are
-   * put together around it. Strings are escaped with JSON.stringify, which escapes exactly what polars
-   * does (checked character by character over the BMP's first 2,048 code points and for lone
-   * surrogates, which both turn into U+FFFD); numbers, booleans and nulls come from polars itself, so
-   * float formatting ("3.0") stays polars'. Returns undefined (the caller falls back to polars) if a
-   * string column holds something that is not a string.
+   * The shard's prompt-completion JSONL, built here rather than by polars' writeJSON over the chat
+   * columns (which spent most of its time re-escaping each row's copy of the note). polars writes the
+   * small columns as JSON lines natively; each note is escaped once; the rows are put together from
+   * bytes. Strings escaped here use JSON.stringify, which escapes exactly as polars does (a test
+   * compares the file with polars' own writeJSON of the same columns).
    */
-  private writeJsonLines(frame: pl.DataFrame, fd: number): boolean {
-    const { columns, templates } = this.options;
-    const names = Object.keys(columns);
-    const n = this.noteKeys.length;
-    const questions = this.columns.question;
-    for (const name of names) {
-      if (columns[name] !== "string") continue;
-      const values = this.columns[name];
-      for (let i = 0; i < n; i++) {
-        const value = values[i];
-        if (value !== null && value !== undefined && typeof value !== "string") return false;
-      }
-    }
-    if (!questions.every((q) => typeof q === "string")) return false;
-    const cells: string[][] = [];
-    for (const name of names) {
-      if (columns[name] === "string") {
-        const values = this.columns[name];
-        const out: string[] = new Array(n);
-        for (let i = 0; i < n; i++) {
-          const value = values[i];
-          out[i] = value === null || value === undefined ? "null" : jsonString(value as string);
-        }
-        cells.push(out);
-        continue;
-      }
-      // Numbers, booleans and nulls exactly as polars formats them.
-      const text = frame.select(name).writeJSON({ format: "lines" }).toString("utf8");
-      const prefix = `{${JSON.stringify(name)}:`;
-      const values: string[] = new Array(n);
-      let at = 0;
-      for (let i = 0; i < n; i++) {
-        const end = text.indexOf("\n", at);
-        const line = end < 0 ? text.slice(at) : text.slice(at, end);
-        if (!line.startsWith(prefix) || !line.endsWith("}")) return false;
-        values[i] = line.slice(prefix.length, -1);
-        at = end + 1;
-      }
-      cells.push(values);
-    }
-    const keys = names.map((name, i) => `${i === 0 ? "{" : ","}${JSON.stringify(name)}:`);
+  private writeJsonLines(frame: pl.DataFrame, fd: number): void {
+    const { templates } = this.options;
+    const small: Buffer = frame.select(...Object.keys(this.options.columns)).writeJSON({ format: "lines" });
+    const questions = this.columns.question as string[];
     const inner = (text: string) => jsonString(text).slice(1, -1);
     // Each note escaped and encoded once; rows copy its bytes.
     const noteBytes = new Map<string, Buffer>();
     for (const [key, note] of this.notes) noteBytes.set(key, Buffer.from(inner(note), "utf8"));
-    const promptHead = `,"prompt":[{"role":"system","content":${jsonString(templates.system)}},{"role":"user","content":"${inner(templates.user[0])}`;
+    const promptHead = Buffer.from(
+      `,"prompt":[{"role":"system","content":${jsonString(templates.system)}},{"role":"user","content":"${inner(templates.user[0])}`,
+    );
     const userMid = inner(templates.user[1]);
     const userTail = `${inner(templates.user[2])}"}],"completion":[{"role":"assistant","content":`;
     const out = new BufferedFd(fd);
-    for (let i = 0; i < n; i++) {
-      let head = "";
-      for (let c = 0; c < cells.length; c++) head += keys[c] + cells[c][i];
-      out.text(head + promptHead);
+    let at = 0;
+    for (let i = 0; i < this.noteKeys.length; i++) {
+      // JSON text never holds a raw newline byte, so lines end at the next one; drop the closing brace.
+      const end = small.indexOf(10, at);
+      const stop = end < 0 ? small.length : end;
+      if (small[stop - 1] !== 125) throw new Error(`${this.options.split} JSONL: polars wrote an unexpected line ${i}`);
+      out.bytes(small.subarray(at, stop - 1));
+      out.bytes(promptHead);
       out.bytes(noteBytes.get(this.noteKeys[i]) as Buffer);
-      out.text(`${userMid}${inner(questions[i] as string)}${userTail}${jsonString(this.assistant[i])}}]}\n`);
+      out.text(`${userMid}${inner(questions[i])}${userTail}${jsonString(this.assistant[i])}}]}\n`);
+      at = stop + 1;
     }
     out.close();
-    return true;
   }
 
   /** Flush the last shard, give every shard its final `-of-N` name, finish the JSONL. Returns the parquet paths. */

@@ -154,8 +154,15 @@ async function* variantBatches(
           `${file} line ${line.lineNo}: not valid JSON (${(error as Error).message}); re-run post-processing`,
         );
       }
-      if (typeof row?.question_id !== "string" || !QUESTION_TYPES.includes(row.question_type))
-        throw new Error(`${file} line ${line.lineNo}: not an accepted row (question_id/question_type missing)`);
+      if (
+        typeof row?.question_id !== "string" ||
+        typeof row.note_id !== "string" ||
+        typeof row.question !== "string" ||
+        !QUESTION_TYPES.includes(row.question_type)
+      )
+        throw new Error(
+          `${file} line ${line.lineNo}: not an accepted row (question_id, note_id, question or question_type missing)`,
+        );
       if (variantIncludes(variant, row.question_type)) {
         rows.push(row);
         lineNos.push(line.lineNo);
