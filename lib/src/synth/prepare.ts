@@ -73,7 +73,8 @@ export const DEFAULT_SOURCE_RESTRICTION =
   "source's data use agreement: keep it on approved storage, do not share or upload it, and do not send it to services " +
   "that retain data.";
 
-const COLUMNS: ColumnSpec = {
+/** The per-row columns of a prepared split, before the prompt columns. */
+export const PREPARED_COLUMNS: ColumnSpec = {
   question_id: "string",
   note_id: "string",
   chunk: "int",
@@ -302,7 +303,7 @@ export async function prepareDataset(
       new DatasetShardWriter({
         dir: join(outDir, "data"),
         split,
-        columns: COLUMNS,
+        columns: PREPARED_COLUMNS,
         templates,
         jsonlFile: options.jsonl === false ? undefined : join(outDir, `${split}.jsonl`),
         shardBytes: options.shardBytes,
