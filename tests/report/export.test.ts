@@ -13,6 +13,7 @@ import {
   RestrictedOutputError,
   readDatasetRegistry,
   scanNotebook,
+  scrubLocalPaths,
   TABLE_MIME,
   toTablePayload,
 } from "../../lib/src/report/index.js";
@@ -277,6 +278,45 @@ test("export without Chromium work: pages, CSV tables, figure JSON, index and ma
   assert.is(restricted.files[0].path, "tests/report/fixtures/restricted/notes.jsonl");
   assert.is(manifest.notebooks[0].tables.length, 1);
   assert.is(manifest.notebooks[0].pdf, null);
+});
+
+test("local paths: the project folder and the home folder are replaced in every exported file", async () => {
+  assert.equal(
+    scrubLocalPaths({ text: "/home/u/x and /home/u/proj/out/a and /home/u/proj2" }, "/home/u/proj", "/home/u"),
+    { text: "~/x and <project>/out/a and ~/proj2" },
+  );
+  const notebooks = join(scratch, "paths", "notebooks");
+  const outDir = join(scratch, "paths", "report");
+  writeExecuted(
+    notebooks,
+    "a-paths/a-files.ipynb",
+    executed([
+      {
+        source: "console.log(file)",
+        outputs: [{ output_type: "stream", name: "stdout", text: `wrote ${root}/out/eval/predictions.jsonl\n` }],
+      },
+      {
+        source: "report.table(files)",
+        outputs: [
+          {
+            output_type: "display_data",
+            data: {
+              [TABLE_MIME]: toTablePayload([{ file: `${root}/out/a.parquet` }]),
+              "text/html": `<table><tr><td>${root}/out/a.parquet</td></tr></table>`,
+            },
+          },
+        ],
+      },
+    ]),
+  );
+  await exportNotebooks({ notebooksDir: notebooks, outDir, registryFile, pdf: false, images: false, log: quiet });
+  const page = readFileSync(join(outDir, "notebooks", "a-paths", "a-files.html"), "utf8");
+  assert.ok(!page.includes(root), "the page names the local project folder");
+  assert.match(page, /wrote &lt;project&gt;\/out\/eval\/predictions\.jsonl/);
+  assert.is(
+    readFileSync(join(outDir, "tables", "a-paths", "a-files", "cell-3-1.csv"), "utf8"),
+    "file\n<project>/out/a.parquet\n",
+  );
 });
 
 test("npm run export refuses with exit code 1 and the same message", () => {

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseTeacherText } from "../../lib/src/synth/parse-response.js";
+import { parseTeacherText, repairJson } from "../../lib/src/synth/parse-response.js";
 
 const body = '{"questions":[{"question":"a \\"quoted\\" {brace}","answer":"Yes"}]}';
 
@@ -48,6 +48,26 @@ test("no content and unparseable", () => {
 test("a bare array is returned as is", () => {
   const parsed = parseTeacherText('[{"question":"q"}]');
   assert.ok(parsed.ok && Array.isArray(parsed.value));
+});
+
+test("repairs: raw line breaks and tabs inside strings, commas before a closing bracket; counted, strings untouched", () => {
+  const text = '{"questions":[{"question":"Was the HbA1c\nabove 7?\tYes","answer":"Yes, \\"}, ]",},],}';
+  const parsed = parseTeacherText(text);
+  assert.ok(parsed.ok, JSON.stringify(parsed));
+  if (!parsed.ok) return;
+  assert.is(parsed.repaired, true);
+  assert.is(parsed.recovered, "none");
+  assert.equal(parsed.value, { questions: [{ question: "Was the HbA1c\nabove 7?\tYes", answer: 'Yes, "}, ]' }] });
+  const fenced = parseTeacherText("```json\n" + text + "\n```");
+  assert.ok(fenced.ok && fenced.recovered === "fence" && fenced.repaired);
+  const clean = parseTeacherText(body);
+  assert.ok(clean.ok && !clean.repaired);
+  assert.is(repairJson(body), undefined, "nothing to repair");
+  // Still refused: a repair would have to guess.
+  for (const bad of ['{"a": 1 "b": 2}', "{'a': 1}", '{"a": [1, 2,, 3]}']) {
+    const result = parseTeacherText(bad);
+    assert.ok(!result.ok && result.reason === "unparseable", bad);
+  }
 });
 
 test.run();

@@ -203,6 +203,16 @@ test("wrapped JSON is recovered and counted, or rejected as wrapped_json", () =>
   assert.equal(strict.reasons, ["wrapped_json"]);
 });
 
+test("JSON with a raw line break in a string and a trailing comma is repaired and counted", () => {
+  const json = JSON.stringify({ questions: [item({ explanation: "first line\nsecond line" })] });
+  const text = `${json.replace("\\n", "\n").slice(0, -2)},]}`;
+  assert.throws(() => JSON.parse(text));
+  const { rows, stats } = run([response([], { text })]);
+  assert.is(rows.length, 1);
+  assert.is(rows[0].explanation, "first line\nsecond line");
+  assert.equal(stats.recovered, { fence: 0, prose: 0, repaired: 1 });
+});
+
 test("bad records: not an object, missing ids, unknown question type", () => {
   const { reasons, stats } = run([
     null,

@@ -10,6 +10,7 @@ import { escapeHtml } from "./escape-html.js";
 import { buildRestrictedIndex, type GuardOptions, RestrictedOutputError, scanNotebook } from "./export-guard.js";
 import { notebookToHtml, pageStyle } from "./export-html.js";
 import { gitState, hashDatasets, modelNames, packageVersion, sha256File } from "./export-manifest.js";
+import { scrubLocalPaths } from "./local-paths.js";
 import { type NotebookDocument, notebookTitle, readNotebook } from "./notebook-file.js";
 import { type Figure, PLOTLY_MIME, TABLE_MIME, type TablePayload } from "./types.js";
 import { figureImages } from "./write-figure.js";
@@ -98,7 +99,11 @@ export async function exportNotebooks(options: ExportOptions = {}): Promise<Expo
   const notebookPaths = listExecuted(notebooksDir);
   if (notebookPaths.length === 0)
     throw new Error(`No executed notebooks in ${notebooksDir}. Run \`npm run notebooks\` first.`);
-  const notebooks = notebookPaths.map((path) => ({ path, nb: readNotebook(join(notebooksDir, path)) }));
+  // Local paths are replaced before the guard and the rendering, so no exported file carries them.
+  const notebooks = notebookPaths.map((path) => ({
+    path,
+    nb: scrubLocalPaths(readNotebook(join(notebooksDir, path)), root),
+  }));
 
   const experiment = loadExperiment(experimentFile);
   const registryFile = resolve(root, options.registryFile ?? experiment.datasets);

@@ -16,6 +16,7 @@ export {
 export { notebookToHtml } from "./export-html.js";
 export { markdownToHtml } from "./export-markdown.js";
 export { type ExportedNotebook, type ExportOptions, type ExportResult, exportNotebooks } from "./export-notebooks.js";
+export { scrubLocalPaths } from "./local-paths.js";
 export { type NotebookDocument, readNotebook } from "./notebook-file.js";
 export { toTablePayload } from "./table-data.js";
 export { tableHtml, tableText } from "./table-html.js";

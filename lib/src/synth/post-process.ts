@@ -40,7 +40,8 @@ export interface PostProcessStats {
   rejected: number;
   byReason: Partial<Record<RejectReason, number>>;
   acceptedByType: Record<QuestionType, number>;
-  recovered: { fence: number; prose: number };
+  /** Responses whose JSON was found in a code fence or in prose, or repaired (see parseTeacherText). */
+  recovered: { fence: number; prose: number; repaired: number };
   sourceCheck: { exact: number; normalized: number; not_found: number; empty: number };
   difficulty: number[];
   notes: number;
@@ -55,7 +56,7 @@ export function emptyStats(): PostProcessStats {
     rejected: 0,
     byReason: {},
     acceptedByType: { boolean: 0, numeric: 0, na_numeric: 0, na_boolean: 0 },
-    recovered: { fence: 0, prose: 0 },
+    recovered: { fence: 0, prose: 0, repaired: 0 },
     sourceCheck: { exact: 0, normalized: 0, not_found: 0, empty: 0 },
     difficulty: new Array(11).fill(0),
     notes: 0,
@@ -220,6 +221,7 @@ export class PostProcessor {
       }
       this.stats.recovered[parsed.recovered]++;
     }
+    if (parsed.repaired) this.stats.recovered.repaired++;
     const value = parsed.value as { questions?: unknown } | unknown[];
     const items = Array.isArray(value)
       ? value
