@@ -177,6 +177,80 @@ test("generate through the replay backend: request order, misses recorded, skipp
   assert.ok(JSON.parse(readFileSync(join(dir, "gen", "teacher-responses.summary.json"), "utf8")).responses === 4);
 });
 
+test("unusable answers are asked again with another seed; a usable answer replaces the old one in place", async () => {
+  const notes = [
+    { note_id: "A", text: "Note A: on warfarin." },
+    { note_id: "B", text: "Note B: on heparin." },
+  ];
+  const file = notesFile("reask-notes", notes);
+  const options = { counts: { boolean: 1, numeric: 0, na_numeric: 0, na_boolean: 0 } };
+  const good = (drug: string) =>
+    JSON.stringify({
+      questions: [
+        {
+          question: `On ${drug}?`,
+          type: "boolean",
+          answer: "Yes",
+          section: "Other",
+          source: `on ${drug}`,
+          difficulty: 3,
+          explanation: "e",
+        },
+      ],
+    });
+  const [a, b] = notes.map((note) => teacherRequestsForNote(note, options).requests[0]);
+  const reasked = (request: typeof a, seed: number) => ({ ...request, sampling: { ...request.sampling, seed } });
+  const replay = join(dir, "reask-replay.jsonl");
+  const line = (request: typeof a, text: string, finishReason = "stop") =>
+    JSON.stringify({ key: requestKey(request), text, finishReason });
+  writeFileSync(
+    replay,
+    [
+      line(a, '{"questions": [{"question": "On warf', "length"), // cut off
+      line(reasked(a, 1), good("warfarin")), // the second ask is fine
+      line(b, "I cannot answer in JSON."), // not JSON, and no second answer recorded
+    ].join("\n") + "\n",
+  );
+  const backend = await createReplayBackend([replay]);
+  const outFile = join(dir, "reask", "teacher-responses.jsonl");
+  const run = (reask: number) =>
+    generateTeacherResponses({
+      ...options,
+      teacher: { reask },
+      notesFile: file,
+      outFile,
+      rejectsFile: join(dir, "reask", "rejects.jsonl"),
+      run: { backend, health: false },
+    });
+  const read = () =>
+    readFileSync(outFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+
+  const summary = await run(1);
+  const lines = read();
+  assert.equal(
+    lines.map((l) => [l.request_id, l.ok, l.attempt ?? 1]),
+    [
+      ["A:boolean", true, 2],
+      ["B:boolean", false, 1],
+    ],
+  );
+  assert.is(lines[0].key, requestKey(reasked(a, 1)));
+  assert.is(lines[1].reason, "unparseable", "the old answer stays when the new ask brings nothing usable");
+  assert.equal(summary.reask, { rounds: 1, asked: [2], recovered: 1 });
+  assert.is(summary.ok, 1);
+  assert.equal(summary.failed, { unparseable: 1 });
+
+  const off = await run(0);
+  assert.equal(off.reask, { rounds: 0, asked: [], recovered: 0 });
+  assert.equal(
+    read().map((l) => l.ok),
+    [false, false],
+  );
+});
+
 test("batch file: one OpenAI batch line per request with the schema as response_format", async () => {
   const file = notesFile("batch-notes", [{ note_id: "A", text: "Note A." }]);
   const batchFile = join(dir, "batch.jsonl");

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { readNotes } from "../data/notes.js";
 import { writeBatchFile } from "../llm/batch-files.js";
@@ -17,7 +17,7 @@ import {
   teacherSchemaName,
 } from "../prompts/teacher.js";
 import { type ContextBudget, planNote } from "./context-budget.js";
-import { JsonlWriter } from "./internal/jsonl.js";
+import { JsonlWriter, readLineBatches } from "./internal/jsonl.js";
 import type { RejectRecord, TeacherResponseRecord } from "./types.js";
 
 /**
@@ -32,6 +32,12 @@ export interface TeacherSettings {
   top_p: number;
   max_tokens: number;
   seed?: number;
+  /**
+   * Rounds of asking again, with another seed, for answers that came back unusable (cut off, not
+   * JSON, not matching the schema, empty). A usable new answer replaces the old one; otherwise the old
+   * one stays (step b still looks at it item by item).
+   */
+  reask?: number;
 }
 
 /** The method's teacher defaults (Llama-3.1-70B-Instruct, temperature 0.7, top-p 0.95, 4,096 tokens). */
@@ -40,6 +46,7 @@ export const DEFAULT_TEACHER: TeacherSettings = {
   temperature: 0.7,
   top_p: 0.95,
   max_tokens: 4096,
+  reask: 1,
 };
 
 export interface TeacherRequestOptions {
@@ -247,11 +254,18 @@ export interface GenerateOptions extends TeacherRequestOptions {
 export interface GenerateSummary {
   plan: RequestPlanStats;
   responses: number;
+  /** Final state of the written responses (after re-asking). */
   ok: number;
   failed: Partial<Record<FailureReason, number>>;
   cached: number;
+  /** The first pass over all requests. */
   run: RunSummary;
+  /** Re-asking unusable answers: requests asked per round, and how many got a usable answer. */
+  reask: { rounds: number; asked: number[]; recovered: number };
 }
+
+/** Answers the teacher gave that cannot be used as they are; another sample may well be fine. */
+const UNUSABLE: ReadonlySet<FailureReason> = new Set(["truncated", "no_content", "unparseable", "schema_mismatch"]);
 
 /**
  * Run the teacher over the notes. Answers already in the cache are not asked again, so re-running
@@ -268,7 +282,8 @@ export async function generateTeacherResponses(options: GenerateOptions): Promis
   const orderIds: string[] = [];
   let head = 0;
   const finished = new Map<string, ModelResult>();
-  const summary: Omit<GenerateSummary, "run" | "plan"> = { responses: 0, ok: 0, failed: {}, cached: 0 };
+  const summary: Omit<GenerateSummary, "run" | "plan" | "reask"> = { responses: 0, ok: 0, failed: {}, cached: 0 };
+  const unusable = new Set<string>();
   const source = (async function* () {
     for await (const request of teacherRequests(
       options.notesFile,
@@ -293,7 +308,10 @@ export async function generateTeacherResponses(options: GenerateOptions): Promis
         out.write(teacherResponseRecord(done, order[head]!, model));
         summary.responses++;
         if (done.ok) summary.ok++;
-        else summary.failed[done.reason] = (summary.failed[done.reason] ?? 0) + 1;
+        else {
+          summary.failed[done.reason] = (summary.failed[done.reason] ?? 0) + 1;
+          if (UNUSABLE.has(done.reason)) unusable.add(done.id);
+        }
         if (done.cached) summary.cached++;
         // Drop what is written so memory stays bounded.
         orderIds[head] = "";
@@ -313,9 +331,68 @@ export async function generateTeacherResponses(options: GenerateOptions): Promis
       rejects.close();
     }
   }
-  const result = { plan, ...summary, run: run.summary() };
+  const firstRun = run.summary();
+  const reask = await reaskUnusable(options, unusable, model, summary);
+  const result = { plan, ...summary, run: firstRun, reask };
   writeFileSync(`${options.outFile.replace(/\.jsonl$/, "")}.summary.json`, `${JSON.stringify(result, null, 2)}\n`);
   return result;
+}
+
+/**
+ * Ask again, round by round with seed + round, for the requests whose answer was unusable; then
+ * rewrite the responses file with the usable new answers in place of the old (same order; the record
+ * says `attempt`). Each round goes through the cache like any request, so a re-run resumes here too.
+ */
+async function reaskUnusable(
+  options: GenerateOptions,
+  unusable: Set<string>,
+  model: string,
+  summary: Omit<GenerateSummary, "run" | "plan" | "reask">,
+): Promise<GenerateSummary["reask"]> {
+  const teacher = resolvedTeacher(options);
+  const rounds = teacher.reask ?? 0;
+  const report: GenerateSummary["reask"] = { rounds, asked: [], recovered: 0 };
+  const replaced = new Map<string, TeacherResponseRecord>();
+  for (let round = 1; round <= rounds && unusable.size > 0; round++) {
+    report.asked.push(unusable.size);
+    const metas = new Map<string, TeacherRequestMeta>();
+    const seed = (teacher.seed ?? 0) + round;
+    const requests = (async function* () {
+      for await (const request of teacherRequests(options.notesFile, options, () => {})) {
+        if (!unusable.has(request.id)) continue;
+        metas.set(request.id, request.meta);
+        const { meta: _meta, ...plain } = request;
+        yield { ...plain, sampling: { ...plain.sampling, seed } } as ModelRequest;
+      }
+    })();
+    for await (const result of runRequests(requests, { ...options.run, total: unusable.size })) {
+      if (!result.ok) continue;
+      unusable.delete(result.id);
+      replaced.set(result.id, { ...teacherResponseRecord(result, metas.get(result.id)!, model), attempt: round + 1 });
+    }
+  }
+  if (replaced.size === 0) return report;
+  const out = new JsonlWriter(`${options.outFile}.reasked`);
+  for await (const batch of readLineBatches(options.outFile))
+    for (const line of batch) {
+      const old = JSON.parse(line.text) as TeacherResponseRecord;
+      const fresh = replaced.get(old.request_id);
+      if (!fresh) {
+        out.writeLine(line.text);
+        continue;
+      }
+      out.write(fresh);
+      report.recovered++;
+      summary.ok++;
+      if (!old.ok && old.reason) {
+        const left = (summary.failed[old.reason] ?? 1) - 1;
+        if (left > 0) summary.failed[old.reason] = left;
+        else delete summary.failed[old.reason];
+      }
+    }
+  out.close();
+  renameSync(`${options.outFile}.reasked`, options.outFile);
+  return report;
 }
 
 function skipToReject(skip: NoteSkip): RejectRecord {

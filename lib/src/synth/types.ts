@@ -25,6 +25,8 @@ export interface TeacherResponseRecord {
   detail?: string;
   finish_reason?: string;
   usage?: Usage;
+  /** Absent for the first ask; 2, 3, ... for an answer asked again because the first was unusable. */
+  attempt?: number;
 }
 
 /** Every reason a response, an item or a note is set aside. One code per reason; each is tested. */

@@ -21,6 +21,8 @@ export const synthSection = z
         top_p: z.number().gt(0).max(1).default(0.95),
         max_tokens: z.number().int().min(16).default(4096),
         seed: z.number().int().nonnegative().optional(),
+        /** Rounds of asking again (seed + round) for answers that came back cut off, not JSON or off-schema. */
+        reask: z.number().int().min(0).max(5).default(1),
         /** Send each type's JSON schema as structured output (vLLM response_format). */
         structuredOutput: z.boolean().default(true),
       })
