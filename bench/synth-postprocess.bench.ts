@@ -142,28 +142,30 @@ async function formatFloor(dir: string, files: string[]): Promise<number> {
   const notes = new Map<string, string>();
   for (const note of await readJsonlRows<{ note_id: string; text: string }>(join(dir, "notes.jsonl")))
     notes.set(note.note_id, note.text);
-  const rows = files.flatMap(
-    (file) =>
-      pl
-        .readParquet(join(dir, "dataset", file))
-        .select(...Object.keys(PREPARED_COLUMNS))
-        .toRecords() as Record<string, unknown>[],
-  );
-  const targets = rows.map((row) => JSON.stringify({ answer: row.answer, explanation: row.explanation }));
   const templates = promptTemplates(evalMessages, undefined);
-  const start = performance.now();
-  const writer = new DatasetShardWriter({
-    dir: join(dir, "floor"),
-    split: "train",
-    columns: PREPARED_COLUMNS,
-    templates,
-  });
-  for (let i = 0; i < rows.length; i++) {
-    const noteId = rows[i].note_id as string;
-    writer.push(rows[i], noteId, notes.get(noteId) as string, targets[i], targets[i]);
+  let seconds = 0;
+  // One shard at a time, so the rows held in memory (and the garbage collector's work) stay one shard's worth.
+  for (const [i, file] of files.entries()) {
+    const rows = pl
+      .readParquet(join(dir, "dataset", file))
+      .select(...Object.keys(PREPARED_COLUMNS))
+      .toRecords() as Record<string, unknown>[];
+    const targets = rows.map((row) => JSON.stringify({ answer: row.answer, explanation: row.explanation }));
+    const start = performance.now();
+    const writer = new DatasetShardWriter({
+      dir: join(dir, "floor"),
+      split: `shard${i}`,
+      columns: PREPARED_COLUMNS,
+      templates,
+    });
+    for (let r = 0; r < rows.length; r++) {
+      const noteId = rows[r].note_id as string;
+      writer.push(rows[r], noteId, notes.get(noteId) as string, targets[r], targets[r]);
+    }
+    writer.close();
+    seconds += (performance.now() - start) / 1000;
   }
-  writer.close();
-  return (performance.now() - start) / 1000;
+  return seconds;
 }
 
 async function child(dir: string, total: number): Promise<void> {
