@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { firstNumber } from "../../lib/src/eval/internal/number-text.js";
 import {
   canonicalAnswer,
   normalizeAnswer,
@@ -20,6 +21,22 @@ test("numbers: decimal point, decimal comma, thousands, units", () => {
   assert.equal(parseNumber("140 mg/dL"), { value: 140, unit: "mg/dL" });
   assert.equal(parseNumber("-3"), { value: -3, unit: null });
   assert.equal(parseNumber("5.2 x10^9/L"), { value: 5.2, unit: "x10^9/L" });
+  assert.equal(parseNumber("140mg/dL"), { value: 140, unit: "mg/dL" });
+  assert.equal(parseNumber("1.2e-3"), { value: 0.0012, unit: null });
+});
+
+test("numbers: separators read as the evaluation reads them (one rule for targets and scoring)", () => {
+  for (const [text, value] of [
+    ["0,125", 0.125],
+    ["1.234,5", 1234.5],
+    ["7,2500", 7.25],
+    ["12,345,678", 12345678],
+  ] as const) {
+    assert.equal(parseNumber(text), { value, unit: null }, text);
+    assert.is(firstNumber(text)?.value, value, text);
+  }
+  assert.is(parseNumber("3rd"), undefined);
+  assert.is(parseNumber("2131-05-02"), undefined, "a date");
 });
 
 test("numbers: ranges, ratios, comparators and prose are not one number", () => {

@@ -1,3 +1,5 @@
+import { leadingNumber } from "../eval/internal/number-text.js";
+
 /**
  * Answer normalisation: the teacher writes "yes", "True", "7,2 %", "N/A"; steps b and c need one
  * canonical form. Numbers keep their unit in a separate field.
@@ -36,38 +38,23 @@ const NA_WORDS = new Set([
 const YES = new Set(["yes", "y", "true"]);
 const NO = new Set(["no", "n", "false"]);
 
-// sign, digits with optional thousands separators or a decimal comma/point, then whatever follows (the unit).
-const NUMBER_PREFIX = /^([+-]?)(\d+(?:[.,]\d+)*)(.*)$/s;
 // What a unit may look like: letters, %, /, ^, degree signs, digits inside (10^9/L), spaces, dots.
 const UNIT = /^[\p{L}%°µ/^·.*()\s\d-]{0,24}$/u;
 
-/** Parse "7.2", "7,2", "1,234.5", "140 mg/dL", "7.2 %" to a number and unit; undefined if not one number. */
+/**
+ * Parse "7.2", "7,2", "1,234.5", "140 mg/dL", "7.2 %" to a number and unit; undefined if the text is not
+ * one number (and a unit). Separators follow the evaluation's rules (docs/metrics.md: "2,870" is
+ * thousands, "0,125" and "7,2" decimal commas, "1.234,5" European).
+ */
 export function parseNumber(text: string): { value: number; unit: string | null } | undefined {
-  const match = NUMBER_PREFIX.exec(text.trim());
-  if (!match) return undefined;
-  const [, sign, digits, restRaw] = match;
-  const rest = restRaw.trim();
-  // A range or a ratio ("120-130", "120/80") is not one number.
-  if (/^[-–/:]\s*\d/.test(rest)) return undefined;
-  let numeric: string;
-  const commas = digits.split(",").length - 1;
-  const points = digits.split(".").length - 1;
-  if (points > 1) return undefined;
-  if (commas === 0) numeric = digits;
-  else if (points === 1) {
-    // "1,234.5": commas are thousands separators and must group by three.
-    if (!/^\d{1,3}(,\d{3})+\.\d+$/.test(digits)) return undefined;
-    numeric = digits.replace(/,/g, "");
-  } else if (commas === 1 && !/,\d{3}$/.test(digits)) {
-    numeric = digits.replace(",", "."); // "7,2": decimal comma
-  } else {
-    if (!/^\d{1,3}(,\d{3})+$/.test(digits)) return undefined;
-    numeric = digits.replace(/,/g, "");
-  }
-  const value = Number(sign + numeric);
-  if (!Number.isFinite(value)) return undefined;
+  const trimmed = text.trim();
+  const number = leadingNumber(trimmed);
+  if (!number || !Number.isFinite(number.value)) return undefined;
+  const rest = trimmed.slice(number.end).trim();
+  // More digits ("7.2.3", "1,234,5"), a range or a ratio ("120-130", "120/80") is not one number.
+  if (/^[.,]?\d/.test(rest) || /^[-–/:]\s*\d/.test(rest)) return undefined;
   if (rest !== "" && !UNIT.test(rest)) return undefined;
-  return { value, unit: rest === "" ? null : rest };
+  return { value: number.value, unit: rest === "" ? null : rest };
 }
 
 export function normalizeAnswer(answer: unknown): NormalizedAnswer {

@@ -73,6 +73,16 @@ function numberAt(text: string, from: number, sticky: boolean): { value: number;
   }
 }
 
+/**
+ * The number that `text` starts with (after optional spaces), by the same token rules as `firstNumber`,
+ * or null. Step b reads teacher answers with it, so a training target and an evaluated answer read the
+ * same digits as the same number.
+ */
+export function leadingNumber(text: string): { value: number; end: number } | null {
+  const found = numberAt(text, 0, true);
+  return found && { value: found.value, end: found.end };
+}
+
 /** The first number in `text` (with unit and range when present), or null when there is none. */
 export function firstNumber(text: string): NumberInText | null {
   const first = numberAt(text, 0, false);
