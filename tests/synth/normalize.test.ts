@@ -1,6 +1,5 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { firstNumber } from "../../lib/src/eval/internal/number-text.js";
 import {
   canonicalAnswer,
   normalizeAnswer,
@@ -9,6 +8,7 @@ import {
   parseNumber,
 } from "../../lib/src/synth/normalize.js";
 import { normalizeTypeLabel, validateItem } from "../../lib/src/synth/validate-item.js";
+import { firstNumber } from "../../lib/src/text/number-text.js";
 
 test("numbers: decimal point, decimal comma, thousands, units", () => {
   assert.equal(parseNumber("7.2"), { value: 7.2, unit: null });

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseTeacherText, repairJson } from "../../lib/src/synth/parse-response.js";
+import { parseTeacherText } from "../../lib/src/synth/parse-response.js";
 
 const body = '{"questions":[{"question":"a \\"quoted\\" {brace}","answer":"Yes"}]}';
 
@@ -39,7 +39,7 @@ test("no content and unparseable", () => {
     const parsed = parseTeacherText(text);
     assert.ok(!parsed.ok && parsed.reason === "no_content");
   }
-  for (const text of ["I cannot help with that.", "{not: json}", "{'single': 'quotes'}"]) {
+  for (const text of ["I cannot help with that.", "{not: json}"]) {
     const parsed = parseTeacherText(text);
     assert.ok(!parsed.ok && parsed.reason === "unparseable", text);
   }
@@ -50,7 +50,7 @@ test("a bare array is returned as is", () => {
   assert.ok(parsed.ok && Array.isArray(parsed.value));
 });
 
-test("repairs: raw line breaks and tabs inside strings, commas before a closing bracket; counted, strings untouched", () => {
+test("repairs: raw line breaks inside strings, trailing commas, single quotes, Python literals; counted, strings untouched", () => {
   const text = '{"questions":[{"question":"Was the HbA1c\nabove 7?\tYes","answer":"Yes, \\"}, ]",},],}';
   const parsed = parseTeacherText(text);
   assert.ok(parsed.ok, JSON.stringify(parsed));
@@ -62,9 +62,13 @@ test("repairs: raw line breaks and tabs inside strings, commas before a closing 
   assert.ok(fenced.ok && fenced.recovered === "fence" && fenced.repaired);
   const clean = parseTeacherText(body);
   assert.ok(clean.ok && !clean.repaired);
-  assert.is(repairJson(body), undefined, "nothing to repair");
-  // Still refused: a repair would have to guess.
-  for (const bad of ['{"a": 1 "b": 2}', "{'a': 1}", '{"a": [1, 2,, 3]}']) {
+  const python = parseTeacherText("{'questions': [{'question': 'On warfarin?', 'answer': True}]}");
+  assert.ok(python.ok && python.repaired);
+  if (python.ok) assert.equal(python.value, { questions: [{ question: "On warfarin?", answer: true }] });
+  const quoted = parseTeacherText(`{'questions': [{'question': 'Is it "high" {per} the note?'}]}`);
+  assert.ok(quoted.ok && quoted.repaired, "brackets and double quotes inside a single-quoted string");
+  // Still refused: reading these would take a guess.
+  for (const bad of ['{"a": 1 "b": 2}', '{"a": [1, 2,, 3]}', "{not: json}"]) {
     const result = parseTeacherText(bad);
     assert.ok(!result.ok && result.reason === "unparseable", bad);
   }

@@ -5,9 +5,10 @@
  * commas, thousands separators, ranges, negative and e-notation numbers. The rules are listed in
  * docs/metrics.md; unparseable answers are returned (and scored as wrong), never dropped.
  */
+
+import { parseLenientJson } from "../text/lenient-json.js";
+import { firstNumber } from "../text/number-text.js";
 import { readAnswerField } from "./internal/answer-field.js";
-import { parseLenientJson } from "./internal/lenient-json.js";
-import { firstNumber } from "./internal/number-text.js";
 
 /** What the question asks for: decides which readings are allowed ("any" allows all). */
 export type ExpectedAnswer = "boolean" | "numeric" | "any";

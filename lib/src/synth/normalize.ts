@@ -1,4 +1,4 @@
-import { leadingNumber } from "../eval/internal/number-text.js";
+import { leadingNumber } from "../text/number-text.js";
 
 /**
  * Answer normalisation: the teacher writes "yes", "True", "7,2 %", "N/A"; steps b and c need one

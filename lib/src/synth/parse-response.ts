@@ -1,9 +1,11 @@
+import { parseLenientJson } from "../text/lenient-json.js";
+
 /**
  * Lenient JSON extraction from a teacher's raw text. Clean JSON parses directly; JSON inside a code
- * fence or surrounded by prose is recovered (and the caller counts it); two slips models make without
- * structured output are repaired, because each has one reading (line breaks or tabs written raw inside
- * a string, a comma before a closing bracket), and counted too; text that ends inside an open object
- * or string is reported as truncated, anything else as unparseable.
+ * fence or surrounded by prose is recovered (and the caller counts it); JSON with the slips models make
+ * without structured output (raw line breaks in strings, trailing commas, single quotes, bare keys,
+ * Python literals) is read by the same lenient reader the evaluation uses, and counted as repaired;
+ * text that ends inside an open object or string is reported as truncated, anything else as unparseable.
  */
 
 export type Recovery = "none" | "fence" | "prose";
@@ -31,39 +33,6 @@ function matchingEnd(text: string, start: number): number {
     }
   }
   return -1;
-}
-
-const CONTROL_ESCAPES: Record<number, string> = { 8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r" };
-
-/**
- * Escape control characters inside strings and drop commas before a closing bracket; undefined when
- * there was nothing to repair. Strings are tracked as JSON defines them, so text inside a string is
- * never touched otherwise.
- */
-export function repairJson(text: string): string | undefined {
-  let out = "";
-  let from = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 92 /* \ */) i++;
-      else if (ch === 34 /* " */) inString = false;
-      else if (ch < 32) {
-        out += text.slice(from, i) + (CONTROL_ESCAPES[ch] ?? `\\u${ch.toString(16).padStart(4, "0")}`);
-        from = i + 1;
-      }
-    } else if (ch === 34) inString = true;
-    else if (ch === 44 /* , */) {
-      let next = i + 1;
-      while (next < text.length && /\s/.test(text[next])) next++;
-      if (text[next] === "}" || text[next] === "]") {
-        out += text.slice(from, i);
-        from = i + 1;
-      }
-    }
-  }
-  return from === 0 ? undefined : out + text.slice(from);
 }
 
 function tryParse(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
@@ -102,23 +71,32 @@ export function parseTeacherText(text: string | null | undefined): ParsedText {
   }
   const start = firstBracket(body);
   if (start < 0) return { ok: false, reason: "unparseable", detail: "no JSON object or array in the text" };
-  const end = matchingEnd(body, start);
-  if (end < 0) {
-    return { ok: false, reason: "truncated", detail: `JSON starts at character ${start} and never closes` };
-  }
-  const json = body.slice(start, end);
-  let inner = tryParse(json);
+  // Strict JSON between matching brackets first; else the lenient reader, which finds its own end (a
+  // single-quoted string may hold brackets or double quotes that the bracket scan cannot see past).
+  const closing = matchingEnd(body, start);
+  const strict = closing < 0 ? undefined : tryParse(body.slice(start, closing));
+  let value: unknown;
+  let end = closing;
   let repaired = false;
-  if (!inner.ok) {
-    const fixed = repairJson(json);
-    const second = fixed === undefined ? undefined : tryParse(fixed);
-    if (!second?.ok) return { ok: false, reason: "unparseable", detail: `invalid JSON: ${inner.message}` };
-    inner = second;
+  if (strict?.ok) value = strict.value;
+  else {
+    const lenient = parseLenientJson(body, start);
+    if (!lenient) {
+      if (closing < 0)
+        return { ok: false, reason: "truncated", detail: `JSON starts at character ${start} and never closes` };
+      return {
+        ok: false,
+        reason: "unparseable",
+        detail: `invalid JSON: ${strict?.ok === false ? strict.message : ""}`,
+      };
+    }
+    value = lenient.value;
+    end = lenient.end;
     repaired = true;
   }
   // JSON that needed only a repair is not "wrapped"; a fence holding exactly the JSON counts as "fence";
   // anything else around it is prose.
   if (start === 0 && end === body.length && recovered === "prose") recovered = "none";
   else if (recovered === "fence" && (start > 0 || end < body.length)) recovered = "prose";
-  return { ok: true, value: inner.value, recovered, repaired };
+  return { ok: true, value, recovered, repaired };
 }
