@@ -1,3 +1,5 @@
+import http from "node:http";
+import https from "node:https";
 import OpenAI from "openai";
 import { LlmError, registerSecret } from "../errors.js";
 import { parseRetryAfter } from "../retry-policy.js";
@@ -12,12 +14,13 @@ export interface OpenAIBackendOptions {
   /** Timeout of one health probe. */
   healthTimeoutMs?: number;
   /**
-   * How requests travel. "fetch" (default): one typed POST per request with the global fetch, the
-   * lightest path (the benchmark measured the openai package's request machinery at about 1.5x the time
-   * of a bare fetch loop on its own, over the 1.3x budget for the whole client). "openai-sdk": through
-   * the openai package's client (its own retries off). Both send the same body and read the same reply.
+   * How requests travel. "http" (default): one POST per request through node:http(s) with a keep-alive
+   * agent, the lightest path (at 256 requests in flight it ran at about twice the rate of a bare fetch
+   * loop on this machine; the openai package's request machinery took about 1.5x the time of fetch).
+   * "openai-sdk": through the openai package's client (its own retries off). Both send the same body and
+   * read the same reply.
    */
-  transport?: "fetch" | "openai-sdk";
+  transport?: "http" | "openai-sdk";
 }
 
 /** The URL without a trailing slash, checked to be http(s). */
@@ -108,42 +111,66 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): Backend {
     return new LlmError("network", `${baseUrl}${path}: unreadable reply (${describeCause(error)})`);
   }
 
-  /** POST one body with fetch; every failure becomes an LlmError naming the URL (and never the key). */
-  async function postJson(
+  // Connections are kept open and reused; idle ones do not keep the process alive.
+  const secure = baseUrl.startsWith("https:");
+  const agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+
+  /**
+   * POST one body; every failure becomes an LlmError naming the URL (and never the key). node:http never
+   * follows a redirect: a 3xx is an HTTP error like any other status, so the key goes nowhere else.
+   */
+  function postJson(
     path: string,
     body: Record<string, unknown>,
     signal: AbortSignal,
   ): Promise<OpenAI.ChatCompletion | OpenAI.Completion> {
     const url = `${baseUrl}${path}`;
-    let response: Response;
-    try {
-      response = await fetch(url, { method: "POST", headers, body: JSON.stringify(body), signal, redirect: "error" });
-    } catch (error) {
-      if (signal.aborted) throw new LlmError("cancelled", `${url}: aborted`);
-      throw new LlmError("network", `${url}: ${describeCause(error)}`);
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      if (signal.aborted) throw new LlmError("cancelled", `${url}: aborted`);
-      throw new LlmError("network", `${url}: reply cut off (${describeCause(error)})`);
-    }
-    if (!response.ok) {
-      throw new LlmError("http", `${url}: HTTP ${response.status} ${errorMessageOf(text)}`, {
-        status: response.status,
-        retryAfterMs: parseRetryAfter(response.headers),
-      });
-    }
-    try {
-      return JSON.parse(text) as OpenAI.ChatCompletion | OpenAI.Completion;
-    } catch (error) {
-      // A 200 whose body is not JSON: a truncated or garbled reply, worth another attempt.
-      throw new LlmError(
-        "network",
-        `${url}: unreadable reply, ${text.length} characters (${(error as Error).message})`,
+    const payload = Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const fail = (kind: "network" | "cancelled", detail: string) =>
+        reject(new LlmError(signal.aborted ? "cancelled" : kind, `${url}: ${signal.aborted ? "aborted" : detail}`));
+      if (signal.aborted) return fail("cancelled", "aborted");
+      const request = (secure ? https : http).request(
+        url,
+        {
+          method: "POST",
+          agent,
+          signal,
+          // identity: a reply is read as it comes, no decompression (vLLM does not compress anyway).
+          headers: { ...headers, "content-length": payload.length, "accept-encoding": "identity" },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("error", (error) => fail("network", `reply cut off (${describeCause(error)})`));
+          response.on("end", () => {
+            if (!response.complete) return fail("network", "reply cut off (connection closed mid-body)");
+            const text = Buffer.concat(chunks).toString("utf8");
+            const status = response.statusCode ?? 0;
+            if (status < 200 || status >= 300) {
+              const header = (name: string) => {
+                const value = response.headers[name];
+                return typeof value === "string" ? value : null;
+              };
+              return reject(
+                new LlmError("http", `${url}: HTTP ${status} ${errorMessageOf(text)}`, {
+                  status,
+                  retryAfterMs: parseRetryAfter({ get: header }),
+                }),
+              );
+            }
+            try {
+              resolve(JSON.parse(text) as OpenAI.ChatCompletion | OpenAI.Completion);
+            } catch (error) {
+              // A 200 whose body is not JSON: a truncated or garbled reply, worth another attempt.
+              fail("network", `unreadable reply, ${text.length} characters (${(error as Error).message})`);
+            }
+          });
+        },
       );
-    }
+      request.on("error", (error) => fail("network", describeCause(error)));
+      request.end(payload);
+    });
   }
 
   return {
