@@ -282,8 +282,12 @@ test("export without Chromium work: pages, CSV tables, figure JSON, index and ma
 
 test("local paths: the project folder and the home folder are replaced in every exported file", async () => {
   assert.equal(
-    scrubLocalPaths({ text: "/home/u/x and /home/u/proj/out/a and /home/u/proj2" }, "/home/u/proj", "/home/u"),
-    { text: "~/x and <project>/out/a and ~/proj2" },
+    scrubLocalPaths(
+      { text: ["/home/u/x and /home/u/proj/out/a and /home/u/proj2,\n/home/u/y", "not http://host/home/u/x"] },
+      "/home/u/proj",
+      "/home/u",
+    ),
+    { text: ["~/x and <project>/out/a and ~/proj2,\n~/y", "not http://host/home/u/x"] },
   );
   const notebooks = join(scratch, "paths", "notebooks");
   const outDir = join(scratch, "paths", "report");

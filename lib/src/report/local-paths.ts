@@ -7,21 +7,34 @@ import { homedir } from "node:os";
  * so a project inside the home folder reads `<project>/out/...`, not `~/code/...`.
  */
 export function scrubLocalPaths<T>(value: T, projectRoot: string, home = homedir()): T {
-  const swaps = [
+  const patterns = [
     [projectRoot, "<project>"],
     [home, "~"],
   ]
+    .map(([path, label]) => [path.replace(/[/\\]+$/, ""), label])
     .filter(([path]) => path.length > 1)
     .sort((a, b) => b[0].length - a[0].length)
-    // Paths as they appear inside JSON strings (backslashes doubled on Windows).
-    .map(([path, label]) => [JSON.stringify(path.replace(/[/\\]+$/, "")).slice(1, -1), label]);
-  let json = JSON.stringify(value);
-  for (const [path, label] of swaps) json = replaceWholePath(json, path, label);
-  return JSON.parse(json) as T;
+    .map(([path, label]) => ({ pattern: wholePath(path), label }));
+  const scrub = (item: unknown): unknown => {
+    if (typeof item === "string") {
+      let text = item;
+      for (const { pattern, label } of patterns) text = text.replace(pattern, label);
+      return text;
+    }
+    if (Array.isArray(item)) return item.map(scrub);
+    if (item && typeof item === "object")
+      return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, scrub(inner)]));
+    return item;
+  };
+  return scrub(value) as T;
 }
 
-/** Replace `path` where it is not the start of a longer name (`/work/main` must not touch `/work/main2`). */
-function replaceWholePath(text: string, path: string, label: string): string {
+/**
+ * `path` where it stands as a path of its own: not the start of a longer name (`/work/main` must not
+ * touch `/work/main2`) and not the tail of a longer one (`/root` must not touch `http://host/root`),
+ * except after `file://`.
+ */
+function wholePath(path: string): RegExp {
   const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return text.replace(new RegExp(`${escaped}(?![\\w.-])`, "g"), label);
+  return new RegExp(`(?<=^|[^\\w.:/-]|file://)${escaped}(?![\\w.-])`, "g");
 }
