@@ -203,6 +203,9 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): Backend {
       }
       return readReply(reply, completions);
     },
+    async close(): Promise<void> {
+      agent.destroy();
+    },
     async health(signal?: AbortSignal): Promise<HealthStatus> {
       const probe = new AbortController();
       const timer = setTimeout(() => probe.abort(), options.healthTimeoutMs ?? 10_000);
