@@ -135,8 +135,8 @@ interface ChildResult {
 /**
  * The parquet part alone: the prepared rows, read back into memory (not timed), written again through
  * the same shard writer (polars joins the notes in, builds the prompt strings and chat lists, writes
- * zstd parquet), with no parsing, checks, balancing or JSONL. Any implementation of this output format
- * through polars spends at least this long, so input rows / floorSeconds bounds the end-to-end rate.
+ * zstd parquet), with no parsing, checks, balancing or JSONL. Step c as written spends at least this
+ * long, so input rows / floorSeconds bounds its rate however fast the rest becomes.
  */
 async function formatFloor(dir: string, files: string[]): Promise<number> {
   const notes = new Map<string, string>();
@@ -246,7 +246,7 @@ async function main(): Promise<void> {
   if (double !== single) console.log(fmt(double));
   console.log(
     `  format floor: writing the same ${(single.trainRows + single.testRows).toLocaleString()} prepared rows' parquet again from memory (no parsing, checks or JSONL) takes ` +
-      `${single.floorSeconds.toFixed(2)} s = ${Math.round(single.rows / single.floorSeconds).toLocaleString()} input rows/s, an upper bound for any polars-based step c`,
+      `${single.floorSeconds.toFixed(2)} s = ${Math.round(single.rows / single.floorSeconds).toLocaleString()} input rows/s, the most step c as written can reach`,
   );
   const checks = [
     {
