@@ -23,11 +23,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { evalMessages } from "../lib/src/prompts/eval.js";
+import { LLAMA31_SPECIAL } from "../lib/src/prompts/llama31.js";
 import { JsonlWriter, readJsonlRows } from "../lib/src/synth/internal/jsonl.js";
 import { rng } from "../lib/src/synth/internal/random.js";
 import { DatasetShardWriter } from "../lib/src/synth/parquet-shards.js";
 import { postProcessFile } from "../lib/src/synth/post-process-file.js";
 import { PREPARED_COLUMNS, prepareDataset, promptTemplates } from "../lib/src/synth/prepare.js";
+import { trainingTarget } from "../lib/src/synth/training-format.js";
+import type { SynthRow } from "../lib/src/synth/types.js";
 
 const TARGET_ROWS_PER_S = 150_000;
 const TARGET_RSS_MB = 1024;
@@ -150,7 +153,8 @@ async function formatFloor(dir: string, files: string[]): Promise<number> {
       .readParquet(join(dir, "dataset", file))
       .select(...Object.keys(PREPARED_COLUMNS))
       .toRecords() as Record<string, unknown>[];
-    const targets = rows.map((row) => JSON.stringify({ answer: row.answer, explanation: row.explanation }));
+    // The same target and completion strings step c writes.
+    const targets = rows.map((row) => trainingTarget(row as unknown as SynthRow, ["answer", "explanation"]));
     const start = performance.now();
     const writer = new DatasetShardWriter({
       dir: join(dir, "floor"),
@@ -160,7 +164,7 @@ async function formatFloor(dir: string, files: string[]): Promise<number> {
     });
     for (let r = 0; r < rows.length; r++) {
       const noteId = rows[r].note_id as string;
-      writer.push(rows[r], noteId, notes.get(noteId) as string, targets[r], targets[r]);
+      writer.push(rows[r], noteId, notes.get(noteId) as string, targets[r], `${targets[r]}${LLAMA31_SPECIAL.eot}`);
     }
     writer.close();
     seconds += (performance.now() - start) / 1000;
