@@ -37,12 +37,12 @@ test("longest match, case and whitespace normalised, word boundaries", () => {
     { term: "insulin", type: "medication" },
     { term: "insulin glargine", type: "medication" },
   ]);
-  const text = "Pleuritic   CHEST\npain; pain in the nasal area. Insulin glargine and insulin. ASA.";
+  const text = "Pleuritic   CHEST\t\u00a0pain; pain in the nasal area. Insulin glargine and insulin. ASA.";
   const spans = dictionary.match(text);
   assert.deepEqual(
     spans.map((span) => [span.text, span.type]),
     [
-      ["Pleuritic   CHEST\npain", "symptom"],
+      ["Pleuritic   CHEST\t\u00a0pain", "symptom"],
       ["pain", "symptom"],
       ["Insulin glargine", "medication"],
       ["insulin", "medication"],

@@ -71,6 +71,28 @@ test("hallucinations are rejected and counted; case, spacing and trailing punctu
   assert.equal(result.stats.overlapsDropped, 1);
 });
 
+test("alignment: straight and curly apostrophes and hyphens match each other; no match across a line break", () => {
+  const note = "FAMILY HISTORY\n\nMother: Non\u2011Hodgkin’s lymphoma.\nChest\npain, then chest pain.";
+  const result = alignEntities("n1", note, [
+    { text: "non-Hodgkin's lymphoma", type: "disease" },
+    { text: "chest pain", type: "symptom" },
+    { text: "history mother", type: "symptom" },
+  ]);
+  assert.deepEqual(
+    result.spans.map((span) => span.text),
+    ["Non\u2011Hodgkin’s lymphoma", "chest pain"],
+  );
+  assert.equal(result.stats.hallucinated, 1);
+  // Opt-in for hard-wrapped text; an entity that itself holds a line break may match across one.
+  const wrapped = alignEntities("n1", note, [{ text: "chest pain", type: "symptom" }], { matchAcrossLineBreaks: true });
+  assert.deepEqual(
+    wrapped.spans.map((span) => span.text),
+    ["Chest\npain", "chest pain"],
+  );
+  const literal = alignEntities("n1", note, [{ text: "Chest\npain", type: "symptom" }]);
+  assert.equal(literal.spans.length, 2);
+});
+
 test("results from the LLM layer: failures become rejects with the layer's reason, answers are aligned", () => {
   const notes = [
     { id: "a", text: "Aspirin daily." },

@@ -1,4 +1,4 @@
-import { tokenize } from "./tokenize.js";
+import { foldedPunctuation, foldToken, hasLineBreak, tokenize } from "./tokenize.js";
 import { ENTITY_TYPES, type EntityType, type Span } from "./types.js";
 
 /** One dictionary entry: a surface form and the entity type it stands for. */
@@ -10,12 +10,20 @@ export interface DictionaryTerm {
 }
 
 export interface DictionaryOptions {
-  /** Terms shorter than this (in characters, after trimming) are skipped: "A", "MS" match too much. */
+  /**
+   * Case-insensitive terms shorter than this (in characters, after trimming) are skipped: "A", "ms" match
+   * too much. Case-sensitive terms ("MI", "AF") are exempt; a one-character term is always too short.
+   */
   minTermChars?: number;
   /** When the same normalised term has two types, the earlier type in this list wins. */
   typePriority?: readonly EntityType[];
   /** Normalised terms never to match (common words that are also drug or finding names). */
   stopTerms?: readonly string[];
+  /**
+   * Let a match run over a line break. Default false: list items, headers and table rows end at a line
+   * break, so "Aspirin\nRash" is never one term. Set true only for text hard-wrapped mid-sentence.
+   */
+  matchAcrossLineBreaks?: boolean;
 }
 
 export interface DictionaryStats {
@@ -25,6 +33,7 @@ export interface DictionaryStats {
 }
 
 const NO_TYPE = -1;
+const HAS_LETTER = /\p{L}/u;
 const SEP = "\u0000";
 // A bit filter over hashes of first tokens: most note tokens start no term, and the filter says so
 // without allocating the token's string.
@@ -38,9 +47,11 @@ function hashRange(text: string, start: number, end: number): number {
 }
 
 /**
- * A longest-match dictionary labeler over tokens. Terms and text go through the same tokenizer and are
- * lower-cased, so matching ignores case and the amount and kind of whitespace between tokens, and a match
- * always starts and ends on token (word) boundaries: "asa" never fires inside "nasal".
+ * A longest-match dictionary labeler over tokens. Terms and text go through the same tokenizer, are
+ * lower-cased and have look-alike punctuation folded ("’" → "'", U+2011 → "-"), so matching ignores case,
+ * the amount and kind of whitespace between tokens and the apostrophe's form ("Crohn's" = "Crohn’s"). A
+ * match always starts and ends on token (word) boundaries ("asa" never fires inside "nasal") and, by
+ * default, lies on one line.
  *
  * The trie is flat for memory on 10^5-10^6 terms: one Map for first tokens, one Map for the other edges
  * keyed "node\0token", and typed arrays for what ends at a node.
@@ -55,25 +66,28 @@ export class Dictionary {
   private readonly exactForm = new Map<number, string>();
   private nodeCount = 0;
   private readonly priority: Map<EntityType, number>;
+  private readonly acrossLines: boolean;
 
   constructor(terms: Iterable<DictionaryTerm>, options: DictionaryOptions = {}) {
     const minChars = options.minTermChars ?? 3;
     const stop = new Set((options.stopTerms ?? []).map((term) => normalise(term)));
     const order = options.typePriority ?? ENTITY_TYPES;
+    this.acrossLines = options.matchAcrossLineBreaks ?? false;
     this.priority = new Map(order.map((type, i) => [type, i]));
     const skipped = { tooShort: 0, numeric: 0, stopTerm: 0, duplicate: 0, typeConflict: 0 };
     let count = 0;
     for (const entry of terms) {
       const trimmed = entry.term.trim();
-      if (trimmed.length < minChars) {
+      if (trimmed.length < (entry.caseSensitive ? 2 : minChars)) {
         skipped.tooShort++;
         continue;
       }
-      const tokens = tokenStringsOf(trimmed);
-      if (tokens.every((token) => /^[\d.,]+$/.test(token) || token.length === 1)) {
+      // Numbers, doses and dates ("500", "1/2", "3.5") have no letter; "n/v", "s/p", "T4" do.
+      if (!HAS_LETTER.test(trimmed)) {
         skipped.numeric++;
         continue;
       }
+      const tokens = tokenStringsOf(trimmed).map(foldToken);
       const lowered = tokens.map((token) => token.toLowerCase());
       if (stop.has(lowered.join(" "))) {
         skipped.stopTerm++;
@@ -136,16 +150,24 @@ export class Dictionary {
     const lowerText = text.toLowerCase();
     // toLowerCase keeps offsets for nearly all text; where it does not (e.g. U+0130), lower per token.
     const aligned = lowerText.length === text.length;
-    const lower = (i: number) =>
-      aligned ? lowerText.slice(starts[i], ends[i]) : text.slice(starts[i], ends[i]).toLowerCase();
+    const key = (i: number) => {
+      const start = starts[i];
+      if (ends[i] - start === 1) {
+        const folded = foldedPunctuation(text, start);
+        if (folded !== undefined) return folded;
+      }
+      return aligned ? lowerText.slice(start, ends[i]) : text.slice(start, ends[i]).toLowerCase();
+    };
     const spans: Span[] = [];
     const filter = this.rootFilter;
+    const acrossLines = this.acrossLines;
     for (let i = 0; i < count; i++) {
-      if (aligned) {
+      // One-character tokens (punctuation, may be folded) skip the filter: their strings cost nothing.
+      if (aligned && ends[i] - starts[i] > 1) {
         const bit = hashRange(lowerText, starts[i], ends[i]);
         if ((filter[bit >>> 3] & (1 << (bit & 7))) === 0) continue;
       }
-      let node = this.roots.get(lower(i));
+      let node = this.roots.get(key(i));
       if (node === undefined) continue;
       let best = -1;
       let bestType = NO_TYPE;
@@ -158,7 +180,8 @@ export class Dictionary {
         }
         j++;
         if (j >= count) break;
-        const next = this.edges.get(node + SEP + lower(j));
+        if (!acrossLines && hasLineBreak(text, ends[j - 1], starts[j])) break;
+        const next = this.edges.get(node + SEP + key(j));
         if (next === undefined) break;
         node = next;
       }
@@ -176,7 +199,7 @@ export class Dictionary {
     const exact = this.exactForm.get(node);
     if (exact === undefined) return true;
     const parts: string[] = [];
-    for (let k = from; k <= to; k++) parts.push(text.slice(tokens.starts[k], tokens.ends[k]));
+    for (let k = from; k <= to; k++) parts.push(foldToken(text.slice(tokens.starts[k], tokens.ends[k])));
     return parts.join(" ") === exact;
   }
 }
@@ -188,9 +211,9 @@ function tokenStringsOf(text: string): string[] {
   return out;
 }
 
-/** The normal form a term is matched by: tokens, lower-cased, joined by one space. */
+/** The normal form a term is matched by: tokens, punctuation folded, lower-cased, joined by one space. */
 export function normalise(term: string): string {
   return tokenStringsOf(term.trim())
-    .map((token) => token.toLowerCase())
+    .map((token) => foldToken(token).toLowerCase())
     .join(" ");
 }

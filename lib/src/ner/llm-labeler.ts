@@ -66,6 +66,11 @@ export interface AlignOptions {
   mode?: AlignMode;
   /** Match entity text to the note ignoring case (LLMs re-case words). Default true. */
   ignoreCase?: boolean;
+  /**
+   * Let an entity written on one line match across a line break in the note. Default false, as in the
+   * dictionary matcher: a header and the line below it are not one mention. For hard-wrapped text.
+   */
+  matchAcrossLineBreaks?: boolean;
 }
 
 export interface AlignStats {
@@ -90,14 +95,26 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** A regex matching the phrase with any whitespace between its parts, on word boundaries where it starts/ends with a word character. */
-function phrasePattern(phrase: string, ignoreCase: boolean, boundaries: boolean): RegExp | undefined {
+const LINE_BREAK = /[\n\r\v\f\u0085\u2028\u2029]/;
+// Apostrophe and hyphen look-alikes match each other, as in dictionary matching (models straighten quotes).
+const APOSTROPHES = /['`´‘’‛′ʹʼ＇]/g;
+const HYPHENS = /[-‐‑‒–−﹣－]/g;
+
+/**
+ * A regex matching the phrase with any whitespace between its parts (within one line unless `acrossLines`
+ * or the phrase itself has a line break), on word boundaries where it starts/ends with a word character.
+ */
+function phrasePattern(phrase: string, ignoreCase: boolean, boundaries: boolean, acrossLines = true) {
   const parts = phrase.trim().split(/\s+/).filter(Boolean);
   if (parts.length === 0) return undefined;
-  let body = parts.map(escapeRegex).join("\\s+");
+  const gap = acrossLines || LINE_BREAK.test(phrase.trim()) ? "\\s+" : "[^\\S\\n\\r\\v\\f\\u0085\\u2028\\u2029]+";
+  const escaped = parts.map((part) =>
+    escapeRegex(part).replace(APOSTROPHES, "['`´‘’‛′ʹʼ＇]").replace(HYPHENS, "[-‐‑‒–−﹣－]"),
+  );
+  let body = escaped.join(gap);
   if (boundaries) {
-    if (/^[\p{L}\p{N}]/u.test(parts[0])) body = `(?<![\\p{L}\\p{N}])${body}`;
-    if (/[\p{L}\p{N}]$/u.test(parts[parts.length - 1])) body = `${body}(?![\\p{L}\\p{N}])`;
+    if (/^[\p{L}\p{M}\p{N}]/u.test(parts[0])) body = `(?<![\\p{L}\\p{M}\\p{N}])${body}`;
+    if (/[\p{L}\p{M}\p{N}]$/u.test(parts[parts.length - 1])) body = `${body}(?![\\p{L}\\p{M}\\p{N}])`;
   }
   return new RegExp(body, ignoreCase ? "giu" : "gu");
 }
@@ -138,7 +155,7 @@ export function alignEntities(
   for (const entity of entities) {
     // Models often add a trailing full stop or quotes that are not part of the mention.
     const surface = entity.text.trim().replace(/^["'“”‘’]+|["'“”‘’.,;:]+$/g, "");
-    const pattern = phrasePattern(surface, ignoreCase, true);
+    const pattern = phrasePattern(surface, ignoreCase, true, options.matchAcrossLineBreaks ?? false);
     const found = pattern ? occurrences(text, pattern) : [];
     if (found.length === 0) {
       stats.hallucinated++;

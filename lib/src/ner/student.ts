@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { BIO_LABELS, bioToSpans, spansToBio } from "./bio.js";
 import { mulberry32, shuffleInPlace } from "./internal/random.js";
-import { type Tokens, tokenize } from "./tokenize.js";
+import { foldToken, type Tokens, tokenize } from "./tokenize.js";
 import type { NerNote, Span } from "./types.js";
 
 /**
@@ -98,7 +98,8 @@ export class PerceptronTagger {
     for (let i = 0; i < n; i++) {
       const raw = text.slice(tokens.starts[i], tokens.ends[i]);
       shapes[i] = shapeOf(raw);
-      const lower = raw.toLowerCase();
+      // Look-alike punctuation folded as the dictionary does: "’" and "'" are one feature.
+      const lower = foldToken(raw).toLowerCase();
       words[i] = /^\d+$/.test(lower) ? "<num>" : lower;
     }
     const at = (list: string[], i: number) => (i < 0 ? "<s>" : i >= n ? "</s>" : list[i]);
