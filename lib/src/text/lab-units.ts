@@ -75,7 +75,8 @@ export type UnitConversion =
  */
 export function toCanonicalUnit(analyte: Analyte, value: number, unit: string | null | undefined): UnitConversion {
   const canonical = CANONICAL_UNIT[analyte];
-  if (unit === null || unit === undefined || unit.trim() === "") return { ok: true, value, unit: canonical, converted: false };
+  if (unit === null || unit === undefined || unit.trim() === "")
+    return { ok: true, value, unit: canonical, converted: false };
   const convert = CONVERSIONS[analyte][unitKey(unit)];
   if (!convert) return { ok: false, reason: "unknown_unit", unit };
   const converted = convert(value);
