@@ -58,7 +58,8 @@ test("each model fault maps to its reason; schema mismatch names the field", () 
         return r.ok ? "ok" : r.reason;
       };
       assert.is(reason("q0"), "truncated");
-      assert.is(reason("q1"), "no_content");
+      // A reply without choices is a server error (retried, then http_error), not an answer.
+      assert.is(reason("q1"), "http_error");
       assert.is(reason("q2"), "unparseable");
       assert.is(reason("q3"), "no_content");
       assert.is(reason("q4"), "schema_mismatch");
@@ -67,7 +68,13 @@ test("each model fault maps to its reason; schema mismatch names the field", () 
       assert.ok(!mismatch.ok && mismatch.detail.includes("evidence"));
       assert.ok(!mismatch.ok && mismatch.text?.includes("yes"), "raw text is kept");
       const summary = run.summary();
-      assert.equal(summary.failuresByReason, { truncated: 1, no_content: 2, unparseable: 1, schema_mismatch: 1 });
+      assert.equal(summary.failuresByReason, {
+        truncated: 1,
+        http_error: 1,
+        no_content: 1,
+        unparseable: 1,
+        schema_mismatch: 1,
+      });
       assert.is(summary.ok, 1);
       assert.is(summary.stopped, "completed");
     },
@@ -309,5 +316,65 @@ test("the openai-sdk transport sends the same body and maps the same faults", ()
     assert.is(bodies[0].response_format?.type, "json_schema");
     assert.is(server.completions, 6);
   }));
+
+test("a 200 reply with an error body or without choices is retried like a 5xx, to success", () =>
+  withServer(async (server) => {
+    server.queueFaults(
+      { kind: "error_body" },
+      { kind: "vllm_error" },
+      { kind: "empty_choices" },
+      { kind: "no_choices" },
+    );
+    const dir = tempDir();
+    const cache = ResponseCache.open(join(dir, "responses.jsonl"));
+    const backend = createOpenAIBackend({ baseUrl: server.url });
+    const run = runRequests(makeRequests(1), {
+      backend,
+      cache,
+      ...fast,
+      retry: { ...fast.retry, maxAttempts: 5 },
+      concurrency: 1,
+    });
+    const [result] = await collect(run);
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.is(server.completions, 5);
+    assert.is(run.summary().retries, 4);
+    assert.is(cache.count, 1, "only the real answer is stored");
+    cache.close();
+  }));
+
+for (const transport of ["http", "openai-sdk"] as const) {
+  test(`200 with an error body, retries spent (${transport}): http_error keeping the server's message`, () =>
+    withServer(
+      async (server) => {
+        const dir = tempDir();
+        const cache = ResponseCache.open(join(dir, "responses.jsonl"));
+        const backend = createOpenAIBackend({ baseUrl: server.url, transport });
+        const results = byId(await collect(runRequests(makeRequests(4), { backend, cache, ...fast })));
+        const detail = (id: string) => {
+          const r = results.get(id)!;
+          assert.ok(!r.ok && r.reason === "http_error", JSON.stringify(r));
+          return r.ok ? "" : r.detail;
+        };
+        assert.ok(detail("q0").includes("KV cache exhausted (openai style)"), detail("q0"));
+        assert.ok(detail("q1").includes("engine overloaded (vllm style)"), detail("q1"));
+        assert.ok(detail("q2").includes("no choices"), detail("q2"));
+        assert.ok(detail("q3").includes("no choices"), detail("q3"));
+        for (const id of ["q0", "q1", "q2", "q3"]) assert.ok(detail(id).includes("4 attempts"), detail(id));
+        assert.is(server.completions, 16, "each asked maxAttempts (4) times");
+        assert.is(cache.count, 0, "no error reply is stored as an answer");
+        cache.close();
+      },
+      {
+        fault: (body) => {
+          const text = body.messages?.[1]?.content ?? "";
+          if (text.endsWith("q0?")) return { kind: "error_body", message: "KV cache exhausted (openai style)" };
+          if (text.endsWith("q1?")) return { kind: "vllm_error", message: "engine overloaded (vllm style)" };
+          if (text.endsWith("q2?")) return { kind: "empty_choices" };
+          return { kind: "no_choices" };
+        },
+      },
+    ));
+}
 
 test.run();

@@ -176,4 +176,34 @@ test("request files round-trip with the same keys; a bad line names file, line a
   }
 });
 
+test("batch output: a 200 whose body is an error or has no choices is a failure keeping the message, resubmitted", async () => {
+  const dir = tempDir();
+  const requests = makeRequests(3);
+  const line = (id: string, body: unknown) =>
+    JSON.stringify({ custom_id: id, response: { status_code: 200, body }, error: null });
+  const outFile = join(dir, "out.jsonl");
+  writeFileSync(
+    outFile,
+    [
+      line("q0", { error: { message: "prompt too long for this server", type: "invalid_request_error" } }),
+      line("q1", { object: "error", message: "vllm engine overloaded", type: "InternalServerError", code: 500 }),
+      line("q2", { id: "x", choices: [] }),
+      "",
+    ].join("\n"),
+  );
+  const cache = ResponseCache.open(join(dir, "responses.jsonl"));
+  const results = await collect(readBatchOutput(outFile, requests, { cache }));
+  const details = results.map((r) => (r.ok ? "ok" : `${r.reason}: ${r.detail}`));
+  assert.ok(details[0].startsWith("http_error") && details[0].includes("prompt too long for this server"), details[0]);
+  assert.ok(details[1].startsWith("http_error") && details[1].includes("vllm engine overloaded"), details[1]);
+  assert.ok(details[2].startsWith("http_error") && details[2].includes("no choices"), details[2]);
+  assert.is(cache.count, 0, "an error reply is not stored as an answer");
+  cache.close();
+  const missing = await collect(missingFromBatch(outFile, requests));
+  assert.equal(
+    missing.map((r) => r.id),
+    ["q0", "q1", "q2"],
+  );
+});
+
 test.run();

@@ -15,6 +15,7 @@ import {
   writeBatchFile,
   writeRequestsJsonl,
 } from "../llm/index.js";
+import { formatFailureReasons, type RunSummary } from "../llm/run-summary.js";
 import { resolveFromRoot } from "../paths.js";
 import type { CommandTable } from "./command.js";
 
@@ -71,27 +72,58 @@ export const commands: CommandTable = {
         concurrency: { type: "string" },
       });
       if (!need(values, ["requests", "out"], usage.run)) return 2;
+      const out = resolveFromRoot(values.out as string);
+      const partial = `${out}.partial`;
       const client = await llmFromConfig(section(values.config));
+      // First SIGINT/SIGTERM: stop cleanly (in-flight requests aborted, results and cache flushed). The
+      // handlers are `once`: a second signal ends the process at once (answers stored so far are kept).
       const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
+      const stopOn = (signal: "SIGINT" | "SIGTERM") => () => {
+        stoppedBy ??= signal;
+        console.error(`llm run: ${signal} received, stopping (send it again to quit at once)`);
+        controller.abort();
+      };
+      const onInt = stopOn("SIGINT");
+      const onTerm = stopOn("SIGTERM");
+      process.once("SIGINT", onInt);
+      process.once("SIGTERM", onTerm);
+      let summary: RunSummary;
       try {
-        const summary = await client.runToFile(
-          readRequestsJsonl(resolveFromRoot(values.requests as string)),
-          resolveFromRoot(values.out as string),
-          {
-            progress: true,
-            signal: controller.signal,
-            ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
-          },
-        );
-        return summary.stopped === "completed" ? 0 : 1;
+        summary = await client.runToFile(readRequestsJsonl(resolveFromRoot(values.requests as string)), out, {
+          progress: true,
+          signal: controller.signal,
+          ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
+        });
+      } catch (error) {
+        console.error(`llm run: results received so far are in ${partial}; ${out} was not written`);
+        throw error;
       } finally {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
         await client.close();
       }
+      const reasons = formatFailureReasons(summary);
+      if (summary.stopped !== "completed") {
+        console.error(
+          `llm run stopped by ${stoppedBy ?? "a cancel"}: ${summary.done} results (ok ${summary.ok}, failed ` +
+            `${summary.failed}${reasons ? `: ${reasons}` : ""}) written to ${partial}; ${out} was not written`,
+        );
+        console.error(
+          `${client.cache.count} answers are kept in the cache ${client.cache.file}; run the same command again to resume ` +
+            "(stored answers are not asked again)",
+        );
+        return stoppedBy === "SIGINT" ? 130 : 143;
+      }
+      if (summary.failed > 0) {
+        console.error(
+          `llm run: ${summary.failed} of ${summary.done} requests failed (${reasons}); every result, failures ` +
+            `with their reason and detail, is in ${out}. A rerun asks failed requests again, except answers ` +
+            "that failed validation (truncated, no_content, unparseable, schema_mismatch), which are cached",
+        );
+        return 1;
+      }
+      return 0;
     },
   },
   "batch-write": {
@@ -148,15 +180,22 @@ export const commands: CommandTable = {
     },
   },
   "cache-info": {
-    summary: "count the answers in the configured response cache",
+    summary: "count the answers in the configured response cache; report (and quarantine) torn lines",
     usage: usage.cacheInfo,
     async run(args) {
       const values = options(args, { config: { type: "string" } });
       const cache = openCache(section(values.config));
       const r = cache.loadReport;
+      const lines = r.badLines.map((bad) => `line ${bad.line}: ${bad.reason}`);
+      if (r.badLineCount > r.badLines.length) lines.push(`... ${r.badLineCount - r.badLines.length} more`);
       console.log(
-        `${r.file}: ${r.records} answers, ${r.duplicates} duplicates, ${r.badLineCount} unreadable lines, torn tail ${r.tornBytes} bytes`,
+        `${r.file}: ${r.records} answers, ${r.duplicates} duplicates, ${r.badLineCount} torn or unreadable lines` +
+          (r.badLineCount ? ` (not counted; quarantined to ${r.quarantineFile}, their keys are asked again)` : ""),
       );
+      for (const line of lines) console.log(`  ${line}`);
+      const earlier = r.quarantined - (r.quarantineError ? 0 : r.badLineCount);
+      if (earlier > 0) console.log(`  ${earlier} lines quarantined earlier, in ${r.quarantineFile}`);
+      if (r.quarantineError) console.log(`  quarantine failed, bad lines left in place: ${r.quarantineError}`);
       cache.close();
       return 0;
     },

@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { closeSync, createWriteStream, openSync, readSync } from "node:fs";
+import { replyProblem } from "./backends/openai-backend.js";
 import { requestKey } from "./request-key.js";
 import { type ResponseCache, storeReply } from "./response-cache.js";
 import type { ModelRequest, ModelResult } from "./types.js";
@@ -124,10 +125,14 @@ export async function* readBatchOutput<T>(
       }
       const line = JSON.parse(readLineAt(fd, offset)) as BatchLine;
       const status = line.response?.status_code;
-      if (line.error || status !== 200) {
+      // A 200 whose body is an error object or has no choices is a server error too (message kept).
+      const problem = !line.error && status === 200 ? replyProblem(line.response?.body) : undefined;
+      if (line.error || status !== 200 || problem) {
         const why = line.error
           ? `${line.error.code ?? "error"}: ${line.error.message ?? ""}`
-          : `HTTP ${status ?? "(no response)"}`;
+          : problem
+            ? `HTTP 200 but ${problem}`
+            : `HTTP ${status ?? "(no response)"}`;
         yield {
           ok: false,
           id: request.id,
@@ -147,7 +152,10 @@ export async function* readBatchOutput<T>(
   }
 }
 
-/** Requests with no successful answer in a batch output (no line, an error, a non-200): resubmit these. */
+/**
+ * Requests with no successful answer in a batch output (no line, an error, a non-200, a 200 whose body is
+ * an error or has no choices): resubmit these.
+ */
 export async function* missingFromBatch<T>(path: string, requests: Requests<T>): AsyncGenerator<ModelRequest<T>> {
   const { index } = indexBatchOutput(path);
   const fd = openSync(path, "r");
@@ -159,7 +167,7 @@ export async function* missingFromBatch<T>(path: string, requests: Requests<T>):
         continue;
       }
       const line = JSON.parse(readLineAt(fd, offset)) as BatchLine;
-      if (line.error || line.response?.status_code !== 200) yield request;
+      if (line.error || line.response?.status_code !== 200 || replyProblem(line.response?.body)) yield request;
     }
   } finally {
     closeSync(fd);

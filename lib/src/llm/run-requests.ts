@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
 import { failureReasonOf, LlmError, redactSecrets } from "./errors.js";
 import { HealthMonitor, waitUntilReady } from "./health.js";
+import { FileWriteError, writeAllSync } from "./internal/checked-write.js";
 import { createProgress, type ProgressOptions, type ProgressReporter } from "./progress.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { requestKey } from "./request-key.js";
@@ -70,7 +71,8 @@ function estimateTokens(request: ModelRequest): number {
  * flight, rate limits, retries (backoff with jitter, Retry-After honoured), per-attempt timeouts and
  * health pauses. Results come out as they complete; memory does not grow with the number of requests.
  * Every failure is a result with its reason; only a dead server (past pauseMaxMs), an unreadable request
- * source or a wrong model end the run with an error.
+ * source, a wrong model or a cache that cannot be written (a full disk: the answer is then not counted
+ * as stored, nor yielded) end the run with an error.
  */
 export function runRequests<T = unknown>(requests: RequestSource<T>, options: RunOptions): Run<T> {
   const concurrency = Math.max(1, options.concurrency ?? 16);
@@ -317,8 +319,11 @@ export function runRequests<T = unknown>(requests: RequestSource<T>, options: Ru
 }
 
 /**
- * Run and write every result as one JSON line to `path` (through `path.partial`, renamed when the run
- * ends, so the file is always a complete run). Re-running after a crash re-asks nothing stored.
+ * Run and write every result as one JSON line to `path.partial`, renamed to `path` only when the run
+ * completed, so a file under the final name is always one whole run. A stopped run (its signal fired)
+ * or one that ended with an error leaves `path.partial` with every result received so far (and the
+ * cache with every answer); re-running re-asks nothing stored. Writes are checked: a failure (a full
+ * disk) is an error naming the file.
  */
 export async function runToFile<T = unknown>(
   requests: RequestSource<T>,
@@ -331,11 +336,14 @@ export async function runToFile<T = unknown>(
   let buffered: string[] = [];
   let bufferedChars = 0;
   const flush = () => {
-    if (buffered.length) writeSync(fd, buffered.join(""));
+    if (!buffered.length) return;
+    const data = Buffer.from(buffered.join(""));
     buffered = [];
     bufferedChars = 0;
+    writeAllSync(fd, data, partial, "the results file");
   };
   const run = runRequests(requests, options);
+  let failure: unknown;
   try {
     for await (const result of run) {
       const line = `${JSON.stringify(result)}\n`;
@@ -343,11 +351,26 @@ export async function runToFile<T = unknown>(
       bufferedChars += line.length;
       if (bufferedChars > 1 << 16) flush();
     }
+  } catch (error) {
+    failure = error;
+  }
+  // Whatever ended the run, what was received is written out (a write error here wins only if alone).
+  try {
     flush();
+    if (failure === undefined && run.summary().stopped === "completed") {
+      try {
+        fsyncSync(fd);
+      } catch (error) {
+        throw new FileWriteError(partial, "(fsync) the results file", error, 0);
+      }
+    }
+  } catch (error) {
+    failure ??= error;
   } finally {
-    flush();
     closeSync(fd);
   }
-  renameSync(partial, path);
-  return run.summary();
+  if (failure !== undefined) throw failure;
+  const summary = run.summary();
+  if (summary.stopped === "completed") renameSync(partial, path);
+  return summary;
 }

@@ -121,11 +121,16 @@ export function formatProgressLine(s: RunSummary): string {
   return parts.join(" | ");
 }
 
-/** A multi-line end-of-run summary for logs and notebook cells. */
-export function formatSummary(s: RunSummary): string {
-  const reasons = Object.entries(s.failuresByReason)
+/** Failure counts by reason, e.g. "http_error 2, timeout 1" (empty when none failed). */
+export function formatFailureReasons(s: Pick<RunSummary, "failuresByReason">): string {
+  return Object.entries(s.failuresByReason)
     .map(([reason, count]) => `${reason} ${count}`)
     .join(", ");
+}
+
+/** A multi-line end-of-run summary for logs and notebook cells. */
+export function formatSummary(s: RunSummary): string {
+  const reasons = formatFailureReasons(s);
   const lines = [
     `requests: ${s.done}${s.total !== undefined ? ` of ${s.total}` : ""} (${s.stopped ?? "running"}) in ${duration(s.elapsedMs)}`,
     `  ok ${s.ok}, failed ${s.failed}${reasons ? ` (${reasons})` : ""}`,

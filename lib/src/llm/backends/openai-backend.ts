@@ -62,6 +62,47 @@ function errorMessageOf(text: string): string {
 }
 
 /**
+ * A 2xx reply that is not an answer, as a retryable error: kind "network" (the reply was unusable, like a
+ * garbled body), which the runner retries within the retry budget and checks /health for, as for a 5xx.
+ */
+function serverErrorInReply(url: string, status: number, problem: string): LlmError {
+  return new LlmError("network", `${url}: HTTP ${status} but ${problem}`);
+}
+
+/**
+ * Why a 2xx reply is not an answer, or undefined when it is one. Some servers (vLLM among them) answer
+ * 200 with an error object (`{"error": {...}}`, or `{"object": "error", "message"}`), or with no choices;
+ * these are server errors, retried like a 5xx, and their message is kept. The message is cut to 300
+ * characters, like other error replies.
+ */
+export function replyProblem(reply: unknown): string | undefined {
+  if (typeof reply !== "object" || reply === null || Array.isArray(reply)) return "the reply is not a JSON object";
+  const r = reply as {
+    error?: unknown;
+    object?: unknown;
+    message?: unknown;
+    type?: unknown;
+    code?: unknown;
+    choices?: unknown;
+  };
+  const describe = (e: { message?: unknown; type?: unknown; code?: unknown }) => {
+    const message = typeof e.message === "string" ? e.message.slice(0, 300) : "(no message)";
+    const extra = [e.type, e.code].filter((x) => typeof x === "string" || typeof x === "number").join(", ");
+    return extra ? `${message} (${extra})` : message;
+  };
+  if (r.error !== undefined && r.error !== null) {
+    const error = typeof r.error === "object" ? describe(r.error as object) : String(r.error).slice(0, 300);
+    return `the body is an error: ${error}`;
+  }
+  if (r.object === "error") return `the body is an error: ${describe(r)}`;
+  if (!Array.isArray(r.choices) || r.choices.length === 0) {
+    const message = typeof r.message === "string" ? `: ${r.message.slice(0, 300)}` : "";
+    return `the reply has no choices (${Array.isArray(r.choices) ? "choices: []" : "no choices field"})${message}`;
+  }
+  return undefined;
+}
+
+/**
  * Any OpenAI-compatible server (vLLM first), typed with the `openai` package's request and reply types.
  * The runner does the retrying (with health checks and Retry-After); redirects are refused so requests
  * and the key go only to the configured URL.
@@ -159,12 +200,16 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): Backend {
                 }),
               );
             }
+            let reply: unknown;
             try {
-              resolve(JSON.parse(text) as OpenAI.ChatCompletion | OpenAI.Completion);
+              reply = JSON.parse(text);
             } catch (error) {
               // A 200 whose body is not JSON: a truncated or garbled reply, worth another attempt.
-              fail("network", `unreadable reply, ${text.length} characters (${(error as Error).message})`);
+              return fail("network", `unreadable reply, ${text.length} characters (${(error as Error).message})`);
             }
+            const problem = replyProblem(reply);
+            if (problem) return reject(serverErrorInReply(url, status, problem));
+            resolve(reply as OpenAI.ChatCompletion | OpenAI.Completion);
           });
         },
       );
@@ -201,6 +246,8 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): Backend {
       } catch (error) {
         throw mapError(error, path, context.signal);
       }
+      const problem = replyProblem(reply);
+      if (problem) throw serverErrorInReply(`${baseUrl}${path}`, 200, problem);
       return readReply(reply, completions);
     },
     async close(): Promise<void> {

@@ -9,7 +9,10 @@ export type Fault =
   | { kind: "truncate" } // 200 with the JSON body cut in half
   | { kind: "slow"; chunkMs: number; chunks?: number } // the body trickles out in pieces
   | { kind: "length" } // finish_reason "length" (answer cut off)
-  | { kind: "empty_choices" }
+  | { kind: "empty_choices" } // 200 with `choices: []`
+  | { kind: "no_choices" } // 200 with no `choices` field at all
+  | { kind: "error_body"; message?: string } // 200 with `{"error": {"message", "type", "code"}}` (OpenAI style)
+  | { kind: "vllm_error"; message?: string } // 200 with `{"object": "error", "message", ...}` (as vLLM writes it)
   | { kind: "invalid_json" } // content that is not JSON
   | { kind: "wrong_type" } // message content is a number, not a string
   | { kind: "hang" }; // never answer
@@ -212,6 +215,14 @@ export class FakeOpenAIServer {
       req.socket.destroy();
       return;
     }
+    if (fault?.kind === "error_body") {
+      const message = fault.message ?? "injected error in a 200 reply";
+      return json(200, { error: { message, type: "server_error", param: null, code: 500 } });
+    }
+    if (fault?.kind === "vllm_error") {
+      const message = fault.message ?? "injected vLLM error in a 200 reply";
+      return json(200, { object: "error", message, type: "InternalServerError", param: null, code: 500 });
+    }
     if (fault?.kind === "status") {
       const headers: Record<string, string> = {};
       if (fault.retryAfter !== undefined) headers["retry-after"] = fault.retryAfter;
@@ -234,7 +245,7 @@ export class FakeOpenAIServer {
     const choice = chat
       ? { index: 0, message: { role: "assistant", content }, finish_reason: finishReason }
       : { index: 0, text: content, finish_reason: finishReason };
-    const reply = {
+    const reply: Record<string, unknown> = {
       id: `cmpl-${index}`,
       object: chat ? "chat.completion" : "text_completion",
       created: 0,
@@ -246,6 +257,7 @@ export class FakeOpenAIServer {
         total_tokens: Math.ceil(promptChars / 4) + Math.ceil(String(content).length / 4),
       },
     };
+    if (fault?.kind === "no_choices") delete reply.choices;
     const text = JSON.stringify(reply);
     if (fault?.kind === "truncate") {
       const cut = text.slice(0, Math.floor(text.length / 2));
