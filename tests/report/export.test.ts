@@ -116,7 +116,10 @@ test("registry: restricted and absent datasets are read through the config layer
 
 test("guard: finds copied note text per cell (re-cased, re-punctuated), ignores clean cells and short phrases", async () => {
   const index = await buildRestrictedIndex(readDatasetRegistry(registryFile));
-  assert.equal(index.datasets, ["test-restricted-notes"]);
+  assert.equal(
+    index.datasets.map((dataset) => dataset.name),
+    ["test-restricted-notes"],
+  );
   assert.equal(
     index.scanned.map((entry) => [entry.dataset, entry.files, entry.notScanned === undefined]),
     [
@@ -145,20 +148,24 @@ test("guard: finds copied note text per cell (re-cased, re-punctuated), ignores 
       outputs: [{ output_type: "stream", name: "stdout", text: "retired lighthouse keeper who walked three miles" }],
     },
   ]);
-  assert.equal(scanNotebook(shortQuote, "a/short.ipynb", index), [], "fewer than 12 words in a row is not flagged");
+  assert.equal(scanNotebook(shortQuote, "a/short.ipynb", index), [], "fewer than 8 words in a row is not flagged");
 });
 
-test("guard: with a bounded index (hash sampling), a long copied passage is still found", async () => {
-  const index = await buildRestrictedIndex(readDatasetRegistry(registryFile), { maxShingles: 8 });
-  assert.ok(index.modulus > 1, `modulus grew (${index.modulus})`);
-  assert.ok(index.hashes.size <= 8);
-  const whole = executed([
-    {
-      source: "x",
-      outputs: [{ output_type: "stream", name: "stdout", text: restrictedNotes.map((n) => n.text).join("\n") }],
-    },
-  ]);
-  assert.is(scanNotebook(whole, "a/whole.ipynb", index).length, 1);
+// The old index kept a sample of windows (hash modulo m), so a short copy could fall between kept ones.
+test("guard: the index is exact, every 8-word run of every note is found wherever it starts", async () => {
+  const index = await buildRestrictedIndex(readDatasetRegistry(registryFile));
+  for (const note of restrictedNotes) {
+    const words = note.text.match(/[\p{L}\p{N}]+/gu) ?? [];
+    for (let start = 0; start + 8 <= words.length; start++) {
+      const run = words.slice(start, start + 8).join(" ");
+      const nb = executed([{ source: "x", outputs: [{ output_type: "stream", name: "stdout", text: run }] }]);
+      assert.equal(
+        scanNotebook(nb, "a/run.ipynb", index).map((finding) => [finding.cell, finding.words]),
+        [[2, 8]],
+        `${note.note_id} words ${start}..${start + 7}`,
+      );
+    }
+  }
 });
 
 test("guard: reads any text file in a dataset folder (brat .ann, no extension), skips binary ones and says so", async () => {
@@ -174,9 +181,10 @@ test("guard: reads any text file in a dataset folder (brat .ann, no extension), 
     `datasets:\n  - id: mixed\n    description: mixed folder\n    kind: ner\n    path: ${folder}\n    restricted: true\n    agreement: test\n`,
   );
   const index = await buildRestrictedIndex(readDatasetRegistry(registry));
-  assert.equal(index.scanned, [
-    { dataset: "mixed", files: 2, notScanned: "2 file(s) in a binary format were not read" },
-  ]);
+  assert.equal(
+    index.scanned.map((entry) => [entry.dataset, entry.files, entry.notScanned]),
+    [["mixed", 2, "2 file(s) in a binary format were not read"]],
+  );
   assert.is(scanNotebook(leakingNotebook, "b-eval/a-leak.ipynb", index).length, 2);
 });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { loadYamlConfig } from "./load.js";
 import { evalSection } from "./sections/eval.js";
+import { exportSection } from "./sections/export.js";
 import { llmSection } from "./sections/llm.js";
 import { nerSection } from "./sections/ner.js";
 import { slurmSection } from "./sections/slurm.js";
@@ -24,6 +25,7 @@ export const experimentSchema = z
     slurm: slurmSection.prefault({}),
     eval: evalSection.prefault({}),
     ner: nerSection.prefault({}),
+    export: exportSection.prefault({}),
   })
   .strict();
 

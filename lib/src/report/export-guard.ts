@@ -3,94 +3,82 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import type { RegistryDataset } from "./dataset-registry.js";
+import { renderCells } from "./export-html.js";
+import { KeyCollector, type ShingleSet, WordSet, windowHash } from "./guard-index.js";
+import { continueWordHash, forEachWord, htmlGuardText, isJoinableGap, normalizeGuardText } from "./guard-text.js";
 import { joinSource, type NotebookDocument, type NotebookOutput } from "./notebook-file.js";
+import { TABLE_MIME, type TablePayload } from "./types.js";
+import { tableCsv } from "./write-table.js";
 
 /**
- * The export guard: executed notebooks must not carry text from restricted datasets (MIMIC, n2c2, under
- * data use agreements) into a report that leaves the machine.
+ * The export guard: a published report must not carry text from restricted datasets (MIMIC, n2c2, under
+ * data use agreements).
  *
- * Method: every restricted dataset present on disk is read as a stream of words; each window of
- * `shingleWords` consecutive words (default 12) is hashed to a 52-bit number. The same is done for every
- * text in every notebook output; a shared hash is a hit. Twelve words in a row almost never recur by
- * chance, while a printed note excerpt, a table of note text or an explanation quoting a note does match.
- * To keep memory bounded on a large corpus (MIMIC-IV: hundreds of millions of windows; a JS Set holds at
- * most 2^24), only windows whose hash is 0 modulo `modulus` are kept, and the modulus doubles whenever the
- * set passes `maxShingles`. Selection is by hash value, so the same window in an output is selected too: a
- * copied run of `shingleWords + modulus - 1` words contains a selected window. The report names the
- * notebook, cell and dataset, never the matching text.
+ * Index: every restricted dataset on disk is read as words (normalised by guard-text.ts: entities,
+ * invisible characters, look-alike letters, accents and case folded); the 64-bit hash of EVERY window of
+ * `minWords` consecutive words (default 8, config `export.guard.minWords`) goes into an exact sorted set
+ * (guard-index.ts). No sampling: any run of `minWords` words copied from a note is caught.
+ *
+ * Scan: each notebook is read as it will be published, as several streams, each concatenated over all
+ * cells in order (so text printed over several outputs or cells is one run):
+ *   - page: every cell as the HTML page shows it (code, markdown rendered, outputs rendered), raw HTML
+ *     read with attribute values and comments;
+ *   - prose: the same without code (markdown and outputs, as a reader reads them);
+ *   - data: every representation of every output, shown or not (text/plain beside HTML, table and
+ *     figure JSON strings, error values and tracebacks);
+ *   - sources: every cell's source as written;
+ *   - tables: every table as the CSV file the export writes.
+ * A line break or markup between two letters is read both ways (split, and joined into one word when
+ * the corpus has that word), so "clini-\ncal" and "<b>clini</b>cal" match "clinical".
+ * A finding names notebook, cell(s) and the number of words in the longest matching run, never the text.
  */
 
 export interface GuardOptions {
-  shingleWords?: number;
-  maxShingles?: number;
+  /** Length of the shortest run of words that is refused (default 8). */
+  minWords?: number;
+}
+
+export const DEFAULT_GUARD_MIN_WORDS = 8;
+
+export interface GuardDataset {
+  name: string;
+  shingles: ShingleSet;
 }
 
 export interface RestrictedIndex {
-  shingleWords: number;
-  modulus: number;
-  /** Hash -> index into `datasets`. */
-  hashes: Map<number, number>;
-  datasets: string[];
+  minWords: number;
+  datasets: GuardDataset[];
+  /** Every distinct word of the restricted corpus (by hash). */
+  vocabulary: WordSet;
   /** Per dataset: files read, and why any dataset was not scanned (absent on this machine). */
-  scanned: { dataset: string; files: number; notScanned?: string }[];
+  scanned: { dataset: string; files: number; words?: number; notScanned?: string }[];
 }
 
 export interface GuardFinding {
   notebook: string;
-  /** 1-based, counting every cell (as the runner reports cells). */
+  /** 1-based, counting every cell (as the runner reports cells): where the longest matching run starts. */
   cell: number;
   cellId?: string;
-  /** Where the text was: the cell's outputs, or its source (pasted note text is published too). */
+  /** Where that run ends (another cell when the text was printed over several cells). */
+  endCell: number;
+  endCellId?: string;
+  /** Where the text was: the cells' outputs, or their source (pasted note text is published too). */
   part: "output" | "source";
   dataset: string;
+  /** Words in the longest run that matches the dataset (at least `minWords`). */
+  words: number;
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
-
-/** 52-bit hash of a window of word hashes (two 32-bit lanes), stable across runs. */
-function windowHash(wordHashes: Uint32Array, start: number, size: number): { hash: number; low: number } {
-  let high = 0x9e3779b9;
-  let low = 0x85ebca6b;
-  for (let i = 0; i < size; i++) {
-    const word = wordHashes[(start + i) % size];
-    high = Math.imul(high ^ word, 0x01000193) >>> 0;
-    low = Math.imul(low ^ Math.imul(word, 0x5bd1e995), 0x27d4eb2f) >>> 0;
-    low = (low ^ (low >>> 15)) >>> 0;
-  }
-  return { hash: (high & 0xfffff) * 0x100000000 + low, low };
+/** Counts from scans, for the export's log: windows checked, starts with too many readings to try all. */
+export interface ScanStats {
+  windows: number;
+  ambiguous: number;
 }
 
-/** FNV-1a of one word. */
-function wordHash(word: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
-/** Rolling windows over a stream of words; `reset` starts a new document (windows never span two). */
-class Shingler {
-  private readonly ring: Uint32Array;
-  private count = 0;
-  constructor(
-    private readonly size: number,
-    private readonly onWindow: (hash: number, low: number) => void,
-  ) {
-    this.ring = new Uint32Array(size);
-  }
-  reset(): void {
-    this.count = 0;
-  }
-  feed(text: string): void {
-    for (const match of text.toLowerCase().matchAll(WORD)) {
-      this.ring[this.count % this.size] = wordHash(match[0]);
-      this.count++;
-      if (this.count >= this.size) {
-        const { hash, low } = windowHash(this.ring, this.count % this.size, this.size);
-        this.onWindow(hash, low);
-      }
-    }
-  }
-}
+/** Words placed from one start before other readings are skipped (and counted): only contrived text needs more. */
+const MAX_READINGS = 4096;
+/** At most this many parts are joined into one word. */
+const MAX_PARTS = 6;
 
 function listFiles(path: string): string[] {
   const stat = statSync(path, { throwIfNoEntry: false });
@@ -129,7 +117,39 @@ function jsonStrings(value: unknown, into: string[]): void {
   else if (value && typeof value === "object") for (const item of Object.values(value)) jsonStrings(item, into);
 }
 
-async function feedFile(file: string, shingler: Shingler): Promise<void> {
+/** Windows of the corpus: every `size` consecutive words of one document go into `keys`. */
+class CorpusShingler {
+  private readonly ring: Uint32Array;
+  private readonly hash = new Uint32Array(2);
+  private count = 0;
+  words = 0;
+  constructor(
+    private readonly size: number,
+    private readonly keys: KeyCollector,
+    private readonly vocabulary: WordSet,
+  ) {
+    this.ring = new Uint32Array(size);
+  }
+  /** A new document: windows never span two. */
+  reset(): void {
+    this.count = 0;
+  }
+  private readonly onWord = (word: number): void => {
+    this.vocabulary.add(word);
+    this.ring[this.count % this.size] = word;
+    this.count++;
+    this.words++;
+    if (this.count >= this.size) {
+      windowHash(this.ring, this.count % this.size, this.size, this.hash);
+      this.keys.add(this.hash[1], this.hash[0]);
+    }
+  };
+  feed(text: string): void {
+    forEachWord(normalizeGuardText(text), this.onWord);
+  }
+}
+
+async function feedFile(file: string, shingler: CorpusShingler): Promise<void> {
   const raw = createReadStream(file);
   const stream = file.toLowerCase().endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
   const perLineDocuments = /\.(jsonl|ndjson)(\.gz)?$/i.test(file);
@@ -153,19 +173,15 @@ async function feedFile(file: string, shingler: Shingler): Promise<void> {
   }
 }
 
-/** Build the shingle index over every restricted dataset that exists on this machine. */
+/** Build the exact shingle index over every restricted dataset that exists on this machine. */
 export async function buildRestrictedIndex(
   datasets: RegistryDataset[],
   options: GuardOptions = {},
 ): Promise<RestrictedIndex> {
-  const index: RestrictedIndex = {
-    shingleWords: options.shingleWords ?? 12,
-    modulus: 1,
-    hashes: new Map(),
-    datasets: [],
-    scanned: [],
-  };
-  const maxShingles = options.maxShingles ?? 4_000_000;
+  const minWords = options.minWords ?? DEFAULT_GUARD_MIN_WORDS;
+  if (!Number.isInteger(minWords) || minWords < 2)
+    throw new Error(`export guard: minWords must be an integer of at least 2 (got ${minWords})`);
+  const index: RestrictedIndex = { minWords, datasets: [], vocabulary: new WordSet(), scanned: [] };
   for (const dataset of datasets.filter((entry) => entry.restricted)) {
     const present = dataset.paths.filter((path) => existsSync(path));
     if (present.length === 0) {
@@ -173,82 +189,252 @@ export async function buildRestrictedIndex(
       index.scanned.push({ dataset: dataset.name, files: 0, notScanned: why });
       continue;
     }
-    const datasetIndex = index.datasets.push(dataset.name) - 1;
-    const shingler = new Shingler(index.shingleWords, (hash, low) => {
-      if (low % index.modulus !== 0) return;
-      if (!index.hashes.has(hash)) index.hashes.set(hash, datasetIndex);
-      if (index.hashes.size > maxShingles) {
-        index.modulus *= 2;
-        for (const [kept, _] of index.hashes) {
-          if ((kept % 0x100000000) % index.modulus !== 0) index.hashes.delete(kept);
-        }
-      }
-    });
+    const keys = new KeyCollector();
+    const shingler = new CorpusShingler(minWords, keys, index.vocabulary);
     const files = present.flatMap(listFiles);
     const readable = files.filter(isTextFile);
     for (const file of readable) await feedFile(file, shingler);
+    index.datasets.push({ name: dataset.name, shingles: keys.finish() });
     const skipped = files.length - readable.length;
     index.scanned.push({
       dataset: dataset.name,
       files: readable.length,
+      words: shingler.words,
       ...(skipped > 0 ? { notScanned: `${skipped} file(s) in a binary format were not read` } : {}),
     });
   }
   return index;
 }
 
-/** Every text an output carries: streams, every string inside rich bundles (HTML with tags removed), errors. */
-export function outputTexts(output: NotebookOutput): string[] {
-  const texts: string[] = [];
-  if (output.text !== undefined) texts.push(joinSource(output.text));
-  if (output.evalue) texts.push(output.evalue);
-  if (output.traceback) texts.push(output.traceback.join("\n"));
+/** Total distinct windows in the index (for the log and the manifest). */
+export function indexShingles(index: RestrictedIndex): number {
+  return index.datasets.reduce((sum, dataset) => sum + dataset.shingles.size, 0);
+}
+
+/** Every text an output carries, shown or not: streams, errors, every string of every rich representation. */
+export function outputTexts(output: NotebookOutput): { text: string; html: boolean }[] {
+  const texts: { text: string; html: boolean }[] = [];
+  if (output.text !== undefined) texts.push({ text: joinSource(output.text), html: false });
+  if (output.ename) texts.push({ text: output.ename, html: false });
+  if (output.evalue) texts.push({ text: output.evalue, html: false });
+  if (output.traceback) texts.push({ text: output.traceback.join("\n"), html: false });
   for (const [mime, value] of Object.entries(output.data ?? {})) {
     const strings: string[] = [];
     if (typeof value === "string" || Array.isArray(value)) strings.push(joinSource(value as string | string[]));
-    if (mime.endsWith("json")) jsonStrings(value, strings);
-    for (const text of strings)
-      texts.push(
-        mime === "text/html" || mime === "image/svg+xml"
-          ? text.replace(/<[^>]*>/g, " ").replace(/&[a-z#0-9]+;/gi, " ")
-          : text,
-      );
+    if (mime.endsWith("json") || (value && typeof value === "object" && !Array.isArray(value)))
+      jsonStrings(value, strings);
+    const html = mime === "text/html" || mime === "image/svg+xml" || mime.endsWith("+xml");
+    for (const text of strings) texts.push({ text, html });
   }
   return texts;
 }
 
-/** Cells of one notebook whose outputs contain restricted text (one finding per cell and dataset). */
-export function scanNotebook(nb: NotebookDocument, notebook: string, index: RestrictedIndex): GuardFinding[] {
-  const findings: GuardFinding[] = [];
-  if (index.hashes.size === 0) return findings;
-  nb.cells.forEach((cell, cellIndex) => {
-    const scan = (texts: string[], part: GuardFinding["part"]) => {
-      const hits = new Set<number>();
-      const shingler = new Shingler(index.shingleWords, (hash, low) => {
-        if (low % index.modulus !== 0) return;
-        const dataset = index.hashes.get(hash);
-        if (dataset !== undefined) hits.add(dataset);
-      });
-      for (const text of texts) {
-        shingler.reset();
-        shingler.feed(text);
+/** One scanned stream: normalised text of many pieces, each piece tagged with its cell and part. */
+class ScanStream {
+  private readonly pieces: string[] = [];
+  private readonly pieceStarts: number[] = [];
+  private readonly pieceCells: number[] = [];
+  private readonly pieceSource: boolean[] = [];
+  private length = 0;
+
+  add(raw: string, cell: number, source: boolean, html: boolean): void {
+    if (raw.length === 0) return;
+    const text = normalizeGuardText(html ? htmlGuardText(raw) : raw);
+    // Pieces are joined by a line break: what is printed in two outputs is read as one text.
+    this.pieceStarts.push(this.length);
+    this.pieceCells.push(cell);
+    this.pieceSource.push(source);
+    this.pieces.push(text, "\n");
+    this.length += text.length + 1;
+  }
+
+  scan(index: RestrictedIndex, report: (run: MatchedRun) => void, stats?: ScanStats): void {
+    if (this.pieces.length === 0) return;
+    const text = this.pieces.join("");
+    const hashes: number[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    forEachWord(text, (hash, start, end) => {
+      hashes.push(hash);
+      starts.push(start);
+      ends.push(end);
+    });
+    const count = hashes.length;
+    const size = index.minWords;
+    if (count === 0) return;
+    const joinable = new Uint8Array(count);
+    for (let i = 0; i + 1 < count; i++) joinable[i] = isJoinableGap(text, ends[i], starts[i + 1]) ? 1 : 0;
+    // Cell and part of every word, from the pieces (words are in text order).
+    const cellOf = new Int32Array(count);
+    const sourceOf = new Uint8Array(count);
+    let piece = 0;
+    for (let i = 0; i < count; i++) {
+      while (piece + 1 < this.pieceStarts.length && this.pieceStarts[piece + 1] <= starts[i]) piece++;
+      cellOf[i] = this.pieceCells[piece];
+      sourceOf[i] = this.pieceSource[piece] ? 1 : 0;
+    }
+
+    const datasets = index.datasets;
+    const vocabulary = index.vocabulary;
+    const path = new Uint32Array(size);
+    const hash = new Uint32Array(2);
+    // Per start word and dataset: the last word of the furthest matching window, or -1.
+    const matchEnd = new Int32Array(count * datasets.length).fill(-1);
+    // Per word and dataset: 1 when it is a later part of the first word of a matching window ("clini-|cal").
+    const continues = new Uint8Array(count * datasets.length);
+    const firstWordLast = { at: 0 };
+    let readings = 0;
+    let start = 0;
+    // Depth-first over the readings of the words from `at`: each word is one part or several joined parts.
+    const extend = (at: number, depth: number): void => {
+      let word = hashes[at];
+      for (let last = at; ; ) {
+        if (readings > MAX_READINGS) return;
+        if (vocabulary.has(word)) {
+          readings++;
+          path[depth] = word;
+          if (depth === 0) firstWordLast.at = last;
+          if (depth + 1 === size) {
+            if (stats) stats.windows++;
+            windowHash(path, 0, size, hash);
+            for (let d = 0; d < datasets.length; d++)
+              if (datasets[d].shingles.has(hash[1], hash[0])) {
+                const slot = start * datasets.length + d;
+                if (last > matchEnd[slot]) matchEnd[slot] = last;
+                for (let part = start + 1; part <= firstWordLast.at; part++) continues[part * datasets.length + d] = 1;
+              }
+          } else if (last + 1 < count) extend(last + 1, depth + 1);
+        }
+        if (!joinable[last] || last + 1 >= count || last - at + 1 >= MAX_PARTS) return;
+        word = continueWordHash(word, text, starts[last + 1], ends[last + 1]);
+        last++;
       }
-      for (const dataset of hits)
-        findings.push({ notebook, cell: cellIndex + 1, cellId: cell.id, part, dataset: index.datasets[dataset] });
     };
-    scan((cell.outputs ?? []).flatMap(outputTexts), "output");
-    scan([joinSource(cell.source)], "source");
-  });
-  return findings;
+    // Joining parts only makes fewer words, so a window needs at least `size` parts from its start.
+    for (start = 0; start + size <= count; start++) {
+      readings = 0;
+      extend(start, 0);
+      if (readings > MAX_READINGS && stats) stats.ambiguous++;
+    }
+
+    // Runs of consecutive matching starts: one run per dataset and stretch, its length in words. The second
+    // part of a word read joined ("clini-|cal") starts no window of its own: it continues the run.
+    for (let d = 0; d < datasets.length; d++) {
+      let first = -1;
+      let lastStart = -1;
+      let bridged = 0;
+      for (let s = 0; s <= count; s++) {
+        const end = s < count ? matchEnd[s * datasets.length + d] : -1;
+        if (end >= 0) {
+          if (first < 0) {
+            first = s;
+            bridged = 0;
+          }
+          lastStart = s;
+          continue;
+        }
+        if (first < 0) continue;
+        if (s < count && continues[s * datasets.length + d]) {
+          bridged++;
+          continue;
+        }
+        const lastEnd = matchEnd[lastStart * datasets.length + d];
+        const inner = bridged - (s - 1 - lastStart); // bridged parts after the last match are not inside the run
+        let source = true;
+        for (let w = first; w <= lastEnd && source; w++) source = sourceOf[w] === 1;
+        report({
+          dataset: d,
+          words: lastStart - first + 1 - inner + size - 1,
+          cell: cellOf[first],
+          endCell: cellOf[lastEnd],
+          source,
+        });
+        first = -1;
+      }
+    }
+  }
 }
 
-/** Raised when the export refuses to run; the message lists notebook, cell and dataset for each finding. */
+interface MatchedRun {
+  dataset: number;
+  words: number;
+  cell: number;
+  endCell: number;
+  source: boolean;
+}
+
+/**
+ * Restricted text in a notebook as it will be published: one finding per run of cells, part and dataset,
+ * with the longest matching run's length.
+ */
+export function scanNotebook(
+  nb: NotebookDocument,
+  notebook: string,
+  index: RestrictedIndex,
+  stats?: ScanStats,
+): GuardFinding[] {
+  if (index.datasets.every((dataset) => dataset.shingles.size === 0)) return [];
+  const page = new ScanStream();
+  const prose = new ScanStream();
+  const data = new ScanStream();
+  const sources = new ScanStream();
+  const tables = new ScanStream();
+  renderCells(nb).forEach((rendered, cellIndex) => {
+    const cell = nb.cells[cellIndex];
+    page.add(rendered.source, cellIndex, true, true);
+    if (cell.cell_type !== "code") prose.add(rendered.source, cellIndex, true, true);
+    for (const output of rendered.outputs) {
+      page.add(output, cellIndex, false, true);
+      prose.add(output, cellIndex, false, true);
+    }
+    sources.add(joinSource(cell.source), cellIndex, true, false);
+    for (const output of cell.outputs ?? []) {
+      for (const { text, html } of outputTexts(output)) data.add(text, cellIndex, false, html);
+      const table = output.data?.[TABLE_MIME] as TablePayload | undefined;
+      if (table && Array.isArray(table.columns) && Array.isArray(table.rows))
+        tables.add(tableCsv(table), cellIndex, false, false);
+    }
+  });
+
+  const found = new Map<string, GuardFinding>();
+  const report = (run: MatchedRun) => {
+    const part = run.source ? "source" : "output";
+    const key = `${run.cell}/${run.endCell}/${part}/${run.dataset}`;
+    const known = found.get(key);
+    if (known) {
+      known.words = Math.max(known.words, run.words);
+      return;
+    }
+    const endId = nb.cells[run.endCell].id;
+    found.set(key, {
+      notebook,
+      cell: run.cell + 1,
+      ...(nb.cells[run.cell].id ? { cellId: nb.cells[run.cell].id } : {}),
+      endCell: run.endCell + 1,
+      ...(endId ? { endCellId: endId } : {}),
+      part,
+      dataset: index.datasets[run.dataset].name,
+      words: run.words,
+    });
+  };
+  for (const stream of [page, prose, data, sources, tables]) stream.scan(index, report, stats);
+  return [...found.values()].sort(
+    (a, b) =>
+      a.cell - b.cell || a.endCell - b.endCell || a.part.localeCompare(b.part) || (a.dataset < b.dataset ? -1 : 1),
+  );
+}
+
+/** Raised when the export refuses to run; the message lists notebook, cell(s), run length and dataset. */
 export class RestrictedOutputError extends Error {
   readonly findings: GuardFinding[];
   constructor(findings: GuardFinding[]) {
+    const cellName = (cell: number, id?: string) => `cell ${cell}${id ? ` (id ${id})` : ""}`;
     const lines = findings.map(
       (finding) =>
-        `  - ${finding.notebook}, cell ${finding.cell}${finding.cellId ? ` (id ${finding.cellId})` : ""}${finding.part === "source" ? " source" : ""}: text from restricted dataset "${finding.dataset}"`,
+        `  - ${finding.notebook}, ${cellName(finding.cell, finding.cellId)}` +
+        `${finding.endCell !== finding.cell ? ` to ${cellName(finding.endCell, finding.endCellId)}` : ""}` +
+        `${finding.part === "source" ? " source" : ""}: text from restricted dataset "${finding.dataset}"` +
+        ` (${finding.words} words in a row)`,
     );
     super(
       `Export refused: ${findings.length} notebook cell(s) contain text from datasets marked restricted ` +

@@ -67,7 +67,7 @@ function renderOutput(output: NotebookOutput, figureId: () => string): string {
 <script>Plotly.newPlot(${JSON.stringify(id)}, ${jsonForScript(figure.data ?? [])}, ${jsonForScript(figure.layout ?? {})}, ${jsonForScript(config)});</script>`;
   }
   // HTML outputs are the kernel's own rich output (tables from report.table escape their cells), kept as
-  // nbconvert keeps them; the export guard has already scanned their text.
+  // nbconvert keeps them; the export guard has already scanned them raw, attributes and comments included.
   if (data["text/html"] !== undefined) return `<div class="output html">${textOf(data["text/html"])}</div>`;
   if (data["image/svg+xml"] !== undefined) return `<div class="output svg">${textOf(data["image/svg+xml"])}</div>`;
   for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
@@ -81,28 +81,47 @@ function renderOutput(output: NotebookOutput, figureId: () => string): string {
   return `<p class="notice">(an output of type ${escapeHtml(Object.keys(data).join(", ") || output.output_type)} that HTML cannot show)</p>`;
 }
 
+/** One cell as the page shows it: `source` is the cell up to its outputs (label and code, or the markdown). */
+export interface RenderedCell {
+  source: string;
+  outputs: string[];
+  html: string;
+}
+
+/**
+ * Every cell of a notebook as it is published. The export guard scans exactly these strings, so what
+ * it checks and what the page holds cannot drift apart.
+ */
+export function renderCells(nb: NotebookDocument): RenderedCell[] {
+  let figures = 0;
+  const figureId = () => `figure-${++figures}`;
+  return nb.cells.map((cell, index) => {
+    const number = index + 1;
+    const source = joinSource(cell.source);
+    if (cell.cell_type === "markdown") {
+      const html = `<section class="cell markdown" id="cell-${number}">${markdownToHtml(source)}</section>`;
+      return { source: html, outputs: [], html };
+    }
+    if (cell.cell_type !== "code") {
+      const html = `<section class="cell raw" id="cell-${number}"><pre>${escapeHtml(source)}</pre></section>`;
+      return { source: html, outputs: [], html };
+    }
+    const outputs = (cell.outputs ?? []).map((output) => renderOutput(output, figureId));
+    const count = cell.execution_count ?? " ";
+    const head = `<section class="cell code" id="cell-${number}">
+<div class="cell-label">cell ${number} · In [${count}]</div>
+<pre class="source"><code>${escapeHtml(source)}</code></pre>
+`;
+    return { source: head, outputs, html: `${head}${outputs.join("\n")}\n</section>` };
+  });
+}
+
 /**
  * One executed notebook as a self-contained HTML page: markdown, code, outputs; plotly inlined ONCE
  * when the notebook has figures (so it renders offline, with no CDN), nothing inlined when it has none.
  */
 export function notebookToHtml(nb: NotebookDocument, options: HtmlPageOptions): string {
-  let figures = 0;
-  const figureId = () => `figure-${++figures}`;
-  const cells = nb.cells.map((cell, index) => {
-    const number = index + 1;
-    const source = joinSource(cell.source);
-    if (cell.cell_type === "markdown")
-      return `<section class="cell markdown" id="cell-${number}">${markdownToHtml(source)}</section>`;
-    if (cell.cell_type !== "code")
-      return `<section class="cell raw" id="cell-${number}"><pre>${escapeHtml(source)}</pre></section>`;
-    const outputs = (cell.outputs ?? []).map((output) => renderOutput(output, figureId)).join("\n");
-    const count = cell.execution_count ?? " ";
-    return `<section class="cell code" id="cell-${number}">
-<div class="cell-label">cell ${number} · In [${count}]</div>
-<pre class="source"><code>${escapeHtml(source)}</code></pre>
-${outputs}
-</section>`;
-  });
+  const cells = renderCells(nb).map((cell) => cell.html);
   const plotly = hasPlotly(nb) ? `<script>${plotlySource()}</script>` : "";
   const back = options.indexHref ? `<p><a href="${escapeHtml(options.indexHref)}">&larr; all notebooks</a></p>` : "";
   const banner = options.banner ? `<p class="banner">${escapeHtml(options.banner)}</p>` : "";

@@ -7,7 +7,14 @@ import { projectRoot } from "../paths.js";
 import { findChromium, runChromium } from "./chromium.js";
 import { readDatasetRegistry } from "./dataset-registry.js";
 import { escapeHtml } from "./escape-html.js";
-import { buildRestrictedIndex, type GuardOptions, RestrictedOutputError, scanNotebook } from "./export-guard.js";
+import {
+  buildRestrictedIndex,
+  type GuardOptions,
+  indexShingles,
+  RestrictedOutputError,
+  type ScanStats,
+  scanNotebook,
+} from "./export-guard.js";
 import { notebookToHtml, pageStyle } from "./export-html.js";
 import { gitState, hashDatasets, modelNames, packageVersion, sha256File } from "./export-manifest.js";
 import { scrubLocalPaths } from "./local-paths.js";
@@ -29,6 +36,7 @@ export interface ExportOptions {
   pdf?: boolean;
   /** SVG and PNG per figure via headless Chromium (default true; same rule). */
   images?: boolean;
+  /** Guard settings; default: the experiment's `export.guard` section. */
   guard?: GuardOptions;
   /** Progress lines (default console.log). */
   log?: (line: string) => void;
@@ -65,6 +73,27 @@ function listExecuted(dir: string): string[] {
     }
   };
   walk(dir);
+  return found.sort();
+}
+
+/**
+ * Jupyter's autosave copies (`.ipynb_checkpoints/*.ipynb`) beside the executed notebooks. They are not
+ * exported, but they sit in the folder that is shared, and hold outputs an author may have cleared since:
+ * the guard scans them too.
+ */
+function listCheckpoints(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (current: string, inCheckpoints: boolean) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const full = join(current, entry.name);
+      const isCheckpoints = entry.name === ".ipynb_checkpoints";
+      if (entry.isDirectory() && (isCheckpoints || !entry.name.startsWith(".")))
+        walk(full, inCheckpoints || isCheckpoints);
+      else if (inCheckpoints && entry.isFile() && entry.name.endsWith(".ipynb"))
+        found.push(relative(dir, full).split(sep).join("/"));
+    }
+  };
+  walk(dir, false);
   return found.sort();
 }
 
@@ -111,13 +140,31 @@ export async function exportNotebooks(options: ExportOptions = {}): Promise<Expo
   if (!existsSync(registryFile))
     warn(`no dataset registry at ${registryFile}: the restricted-text guard had nothing to check`);
 
-  // The guard runs before anything is written, over every notebook.
-  const guardIndex = await buildRestrictedIndex(registry, options.guard);
+  // The guard runs before anything is written, over every notebook and every checkpoint copy beside them.
+  const guardStarted = performance.now();
+  const guardIndex = await buildRestrictedIndex(registry, {
+    minWords: options.guard?.minWords ?? experiment.export.guard.minWords,
+  });
   for (const entry of guardIndex.scanned)
     log(
-      `guard: restricted dataset "${entry.dataset}": ${entry.notScanned && entry.files === 0 ? `not scanned (${entry.notScanned})` : `${entry.files} file(s) indexed${entry.notScanned ? `; ${entry.notScanned}` : ""}`}`,
+      `guard: restricted dataset "${entry.dataset}": ${entry.notScanned && entry.files === 0 ? `not scanned (${entry.notScanned})` : `${entry.files} file(s), ${entry.words ?? 0} words indexed${entry.notScanned ? `; ${entry.notScanned}` : ""}`}`,
     );
-  const findings = notebooks.flatMap(({ path, nb }) => scanNotebook(nb, path, guardIndex));
+  const checkpoints = listCheckpoints(notebooksDir).map((path) => ({
+    path,
+    nb: scrubLocalPaths(readNotebook(join(notebooksDir, path)), root),
+  }));
+  const scanStats: ScanStats = { windows: 0, ambiguous: 0 };
+  const findings = [...notebooks, ...checkpoints].flatMap(({ path, nb }) =>
+    scanNotebook(nb, path, guardIndex, scanStats),
+  );
+  log(
+    `guard: ${indexShingles(guardIndex)} distinct ${guardIndex.minWords}-word runs indexed; ${notebooks.length} notebook(s) and ` +
+      `${checkpoints.length} checkpoint(s) scanned (${scanStats.windows} windows) in ${((performance.now() - guardStarted) / 1000).toFixed(1)} s`,
+  );
+  if (scanStats.ambiguous > 0)
+    warn(
+      `guard: ${scanStats.ambiguous} position(s) had more readings of words broken over lines than the guard tries; the common readings were checked`,
+    );
   if (findings.length > 0) throw new RestrictedOutputError(findings);
 
   const staging = `${outDir}.partial-${process.pid}`;
@@ -235,8 +282,9 @@ export async function exportNotebooks(options: ExportOptions = {}): Promise<Expo
       datasetRegistry: existsSync(registryFile) ? relative(root, registryFile) : null,
       datasets: await hashDatasets(registry, root),
       guard: {
-        shingleWords: guardIndex.shingleWords,
-        modulus: guardIndex.modulus,
+        minWords: guardIndex.minWords,
+        indexedRuns: indexShingles(guardIndex),
+        checkpointsScanned: checkpoints.map((entry) => entry.path),
         restrictedDatasets: guardIndex.scanned,
         result: "passed: no output holds text from a restricted dataset present on this machine",
       },

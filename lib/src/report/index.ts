@@ -7,15 +7,19 @@ export { describeFigure, displayBundle, html, inNotebook, show, type TableOption
 export { escapeHtml } from "./escape-html.js";
 export {
   buildRestrictedIndex,
+  DEFAULT_GUARD_MIN_WORDS,
   type GuardFinding,
   type GuardOptions,
+  indexShingles,
   type RestrictedIndex,
   RestrictedOutputError,
+  type ScanStats,
   scanNotebook,
 } from "./export-guard.js";
-export { notebookToHtml } from "./export-html.js";
+export { notebookToHtml, renderCells } from "./export-html.js";
 export { markdownToHtml } from "./export-markdown.js";
 export { type ExportedNotebook, type ExportOptions, type ExportResult, exportNotebooks } from "./export-notebooks.js";
+export { normalizeGuardText } from "./guard-text.js";
 export { scrubLocalPaths } from "./local-paths.js";
 export { type NotebookDocument, readNotebook } from "./notebook-file.js";
 export { toTablePayload } from "./table-data.js";
