@@ -65,7 +65,7 @@ test("the key is sent to the server but never lands in cache, results, errors or
 test("a key comes from the env var or a key file, never from config", () => {
   const dir = tempDir();
   const keyFile = join(dir, "key.txt");
-  writeFileSync(keyFile, `${KEY}\n`);
+  writeFileSync(keyFile, `${KEY}\n`, { mode: 0o600 }); // a key file others may read is refused
   assert.is(resolveApiKey({ apiKeyEnv: "MY_KEY", apiKeyFile: keyFile }, {}), KEY);
   assert.is(resolveApiKey({ apiKeyEnv: "MY_KEY" }, { MY_KEY: "from-env" }), "from-env");
   assert.is(resolveApiKey({ apiKeyEnv: "MY_KEY" }, {}), undefined);

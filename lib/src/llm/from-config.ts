@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import type { LlmSection } from "../config/sections/llm.js";
 import { resolveFromRoot } from "../paths.js";
+import { readKeyFile } from "../secrets/key-file.js";
 import { createLocalBackend } from "./backends/local-backend.js";
 import { createOpenAIBackend } from "./backends/openai-backend.js";
 import { createReplayBackend } from "./backends/replay-backend.js";
@@ -22,16 +22,12 @@ export function resolveApiKey(
 ): string | undefined {
   let key: string | undefined;
   if (section.apiKeyFile) {
-    const file = resolveFromRoot(section.apiKeyFile);
+    // The same reader and policy as a serve job's key file: 0600 only, one line, not empty.
     try {
-      key = readFileSync(file, "utf8").trim();
+      key = readKeyFile(resolveFromRoot(section.apiKeyFile));
     } catch (error) {
-      throw new LlmError(
-        "config",
-        `llm.apiKeyFile: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-      );
+      throw new LlmError("config", `llm.apiKeyFile: ${(error as Error).message}`);
     }
-    if (!key) throw new LlmError("config", `llm.apiKeyFile: ${file} is empty`);
   } else key = env[section.apiKeyEnv] || undefined;
   if (key) registerSecret(key);
   return key;

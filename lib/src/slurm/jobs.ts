@@ -4,8 +4,11 @@ import { type ClusterProfile, loadProfile } from "./profile.js";
 import { absoluteFromRoot, type RenderedJob, type ResourceOverrides, renderJob } from "./render-script.js";
 import { shellCommand, shellQuote } from "./shell-quote.js";
 
-/** What the job renderers read from an experiment: its seed and its `slurm:` section. */
-export type JobExperiment = Pick<Experiment, "seed" | "slurm">;
+/**
+ * What the job renderers read from an experiment: its seed, its `slurm:` section and, when given, the name of
+ * the LLM key variable (`llm.apiKeyEnv`), which every job script unsets.
+ */
+export type JobExperiment = Pick<Experiment, "seed" | "slurm"> & { llm?: Pick<Experiment["llm"], "apiKeyEnv"> };
 
 export interface JobOptions {
   /** Cluster profile; default: the experiment's `slurm.profile`. */
@@ -13,6 +16,10 @@ export interface JobOptions {
   /** Job name; each renderer has its own default. */
   name?: string;
   resources?: ResourceOverrides;
+}
+
+function keyVariablesOf(experiment: JobExperiment): string[] {
+  return experiment.llm?.apiKeyEnv ? [experiment.llm.apiKeyEnv] : [];
 }
 
 function profileOf(experiment: JobExperiment, options: JobOptions): ClusterProfile {
@@ -38,6 +45,7 @@ export function renderCommandJob(
     summary: options.summary ?? `runs ${String(command[0])}`,
     profile,
     logsDir: experiment.slurm.logsDir,
+    keyVariables: keyVariablesOf(experiment),
     resources: options.resources,
     env: options.env,
     body: [shellCommand(command)],
@@ -104,6 +112,7 @@ export function renderFinetuneJob(experiment: JobExperiment, options: JobOptions
       summary: `QLoRA fine-tuning of ${ft.baseModel}`,
       profile,
       logsDir: experiment.slurm.logsDir,
+      keyVariables: keyVariablesOf(experiment),
       resources: options.resources,
       body: [
         `mkdir -p ${shellQuote(outputDir)}`,
@@ -126,6 +135,7 @@ export function renderMergeJob(experiment: JobExperiment, options: JobOptions = 
       summary: `merge the LoRA adapter into ${ft.baseModel}`,
       profile,
       logsDir: experiment.slurm.logsDir,
+      keyVariables: keyVariablesOf(experiment),
       resources: { gpus: merge.gpus, ...options.resources },
       body: [
         shellCommand([
@@ -176,7 +186,8 @@ function engineArgs(experiment: JobExperiment): (string | number)[] {
 /**
  * A vLLM OpenAI-compatible server. The job makes a per-job API key in a 0600 file, writes
  * `<serveDir>/<jobid>/server.json` ({host, port, apiKeyFile, model}) once the port is chosen, and hands the key
- * to vLLM through the environment (never the command line, a log or the script). Pair with waitForServer.
+ * to the vLLM process alone, in its environment (never the job's environment, the command line, a log, the
+ * script or SLURM's state). Clients read the file with readApiKey. Pair with waitForServer.
  */
 export function renderServeJob(experiment: JobExperiment, options: JobOptions = {}): RenderedJob {
   const profile = profileOf(experiment, options);
@@ -190,7 +201,7 @@ export function renderServeJob(experiment: JobExperiment, options: JobOptions = 
     'mkdir -p "$SERVE_DIR"',
     'KEY_FILE="$SERVE_DIR/api-key"',
     'SERVER_FILE="$SERVE_DIR/server.json"',
-    "# The key exists only in this 0600 file and in vLLM's environment; both go when the job ends.",
+    "# The key exists only in this 0600 file and in vLLM's own environment (not this shell's); both go when the job ends.",
     'cleanup() { rm -f "$KEY_FILE" "$SERVER_FILE"; }',
     "trap cleanup EXIT",
     "head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n' > \"$KEY_FILE\"",
@@ -215,6 +226,7 @@ export function renderServeJob(experiment: JobExperiment, options: JobOptions = 
       summary: `vLLM server for ${modelId}`,
       profile,
       logsDir: experiment.slurm.logsDir,
+      keyVariables: keyVariablesOf(experiment),
       resources: { requeue: false, ...options.resources },
       body,
     },
@@ -258,6 +270,7 @@ export function renderRunBatchJob(experiment: JobExperiment, options: RunBatchOp
       summary: `vllm run-batch over ${inputs.length} chunk file(s)`,
       profile,
       logsDir: experiment.slurm.logsDir,
+      keyVariables: keyVariablesOf(experiment),
       resources: options.resources,
       array: { size: inputs.length, maxParallel: inference.maxParallelChunks || undefined },
       body,

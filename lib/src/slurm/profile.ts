@@ -3,6 +3,7 @@ import { isAbsolute } from "node:path";
 import { z } from "zod";
 import { loadYamlConfig } from "../config/load.js";
 import { resolveFromRoot } from "../paths.js";
+import { looksSecret } from "./job-env.js";
 
 // Values that end up in `#SBATCH` header lines: sbatch parses those itself (no shell), but a newline or a
 // space would smuggle in another option or another script line, so only plain tokens are accepted.
@@ -21,7 +22,26 @@ const extraOption = z
   .regex(
     /^--[a-z][a-z0-9-]*(=[A-Za-z0-9_.,:+=@%/-]+)?$/,
     'one sbatch long option such as "--exclusive" or "--reservation=abc" (no spaces or quotes)',
+  )
+  // The job environment is fixed (--export=NONE, see job-env.ts): an option that reopens it would let the
+  // submitting shell, API keys included, into the job and slurmctld's state.
+  .refine(
+    (option) => !/^--(export|export-file|get-user-env)(=|$)/.test(option),
+    "--export, --export-file and --get-user-env are not allowed: jobs always run with --export=NONE (docs/cluster.md, Job environment); set variables with the profile's env",
   );
+// Job variables; a credential-like name is refused here (naming it) as well as by the renderer.
+const jobEnv = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"), z.string())
+  .superRefine((env, ctx) => {
+    for (const name of Object.keys(env)) {
+      if (!looksSecret(name)) continue;
+      ctx.addIssue({
+        code: "custom",
+        path: [name],
+        message: `"${name}" looks like a credential: keys never go into a job's environment (SLURM stores the script); use a 0600 key file`,
+      });
+    }
+  });
 
 /**
  * A cluster profile (configs/profiles/<name>.yaml): where and how jobs run. Everything a site differs in is
@@ -59,8 +79,8 @@ export const clusterProfileSchema = z
     vllm: z.string().min(1).default("vllm"),
     /** Hugging Face cache; on a cluster put it on scratch, not on the home quota. */
     hfHome: z.string().optional(),
-    /** Extra environment variables for every job (names checked, values quoted). */
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"), z.string()).default({}),
+    /** Extra environment variables for every job (names checked, values quoted; no credentials). */
+    env: jobEnv.default({}),
     /** slurm.conf the client commands use (SLURM_CONF); unset = the cluster's own. Relative to the project root. */
     slurmConf: z.string().optional(),
     /** This profile targets the project's one-node test cluster (scripts/slurm-local.sh), which lib may start. */

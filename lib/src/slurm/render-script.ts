@@ -2,6 +2,7 @@
 import { isAbsolute } from "node:path";
 import { validateConfig } from "../config/load.js";
 import { resolveFromRoot } from "../paths.js";
+import { assertNotSecret, KEY_VARIABLES } from "./job-env.js";
 import { type ClusterProfile, clusterProfileSchema } from "./profile.js";
 import { assertEnvName, shellPath, shellQuote } from "./shell-quote.js";
 
@@ -23,8 +24,10 @@ export interface JobSpec {
   resources?: ResourceOverrides;
   /** A job array of this many tasks (`--array=0-(size-1)`), at most `maxParallel` at once. */
   array?: { size: number; maxParallel?: number };
-  /** Job-specific environment variables (values quoted). */
+  /** Job-specific environment variables (values quoted; a credential-like name is refused). */
   env?: Record<string, string>;
+  /** Key variables to unset besides VLLM_API_KEY and OPENAI_API_KEY (the experiment's llm.apiKeyEnv). */
+  keyVariables?: readonly (string | undefined)[];
   /** One-line summary put in the script's opening comment. */
   summary?: string;
 }
@@ -97,6 +100,8 @@ export function renderJobScript(spec: JobSpec): string {
   header.push(`#SBATCH --output=${logsDir}/${logPattern}`);
   // Append, so a re-queued run keeps the log of the run it replaces.
   header.push("#SBATCH --open-mode=append");
+  // Nothing of the submitting shell (API keys) enters the job or slurmctld's state; submitJob passes it too.
+  header.push("#SBATCH --export=NONE");
   header.push(profile.requeue ? "#SBATCH --requeue" : "#SBATCH --no-requeue");
   if (spec.array) {
     if (!Number.isInteger(spec.array.size) || spec.array.size < 1) {
@@ -132,9 +137,24 @@ export function renderJobScript(spec: JobSpec): string {
   const env = { ...profile.env, ...(spec.env ?? {}) };
   for (const [name, value] of Object.entries(env)) {
     assertEnvName(name, `job "${spec.name}" environment`);
+    assertNotSecret(name, `job "${spec.name}" environment`);
     setup.push(`export ${name}=${shellPath(value)}`);
   }
-  setup.push(`cd ${shellQuote(workDir)}`, "");
+  const keyVariables = new Set<string>(KEY_VARIABLES);
+  for (const name of spec.keyVariables ?? []) {
+    if (!name) continue;
+    assertEnvName(name, `job "${spec.name}" key variables`);
+    keyVariables.add(name);
+  }
+  setup.push(
+    "# Job environment (docs/cluster.md): submitted with --export=NONE, so this job has the login environment",
+    "# of the user on this node, SLURM_* and what is set above; never the submitting shell. API keys are dropped",
+    "# in case login files set them (a job that needs a key reads it from a 0600 file); steps inherit this.",
+    `unset ${[...keyVariables].join(" ")}`,
+    "export SLURM_EXPORT_ENV=ALL",
+    `cd ${shellQuote(workDir)}`,
+    "",
+  );
 
   return [...header, ...setup, ...spec.body, ""].join("\n");
 }

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { execa } from "execa";
 import { SlurmSubmitError } from "./errors.js";
+import { sbatchEnv } from "./job-env.js";
 import { ensureLocalSlurm } from "./local-cluster.js";
 import { type ClusterProfile, slurmClientEnv } from "./profile.js";
 import { absoluteFromRoot, type RenderedJob } from "./render-script.js";
@@ -35,8 +36,10 @@ function stamp(): string {
 }
 
 /**
- * Write the rendered script to the jobs folder and submit it with `sbatch --parsable`. Starts the local
- * cluster first for a `localCluster` profile. A refusal throws SlurmSubmitError with sbatch's reason.
+ * Write the rendered script to the jobs folder and submit it with `sbatch --parsable --export=NONE`, sbatch
+ * running with an allow-listed environment (job-env.ts): nothing of this process's environment (API keys)
+ * reaches the job or slurmctld. Starts the local cluster first for a `localCluster` profile. A refusal throws
+ * SlurmSubmitError with sbatch's reason.
  */
 export async function submitJob(job: RenderedJob, options: SubmitOptions = {}): Promise<SubmittedJob> {
   if (job.profile.localCluster) await ensureLocalSlurm({ quiet: true });
@@ -47,7 +50,8 @@ export async function submitJob(job: RenderedJob, options: SubmitOptions = {}): 
   const scriptFile = `${jobsDir}/${job.name}-${stamp()}-${process.pid}.sbatch`;
   writeFileSync(scriptFile, job.script, { mode: 0o700 });
   chmodSync(scriptFile, 0o700);
-  const args = ["--parsable"];
+  // On the command line too: it outranks an SBATCH_EXPORT of the caller and any header line.
+  const args = ["--parsable", "--export=NONE"];
   const after = (options.after ?? []).map((dep) => (typeof dep === "string" ? dep : dep.jobId));
   if (after.length > 0) {
     for (const id of after) {
@@ -59,7 +63,12 @@ export async function submitJob(job: RenderedJob, options: SubmitOptions = {}): 
     args.push("--kill-on-invalid-dep=yes");
   }
   args.push(scriptFile);
-  const result = await execa("sbatch", args, { env: clientEnv(job.profile), reject: false, timeout: 60_000 });
+  const result = await execa("sbatch", args, {
+    env: sbatchEnv(job.profile),
+    extendEnv: false,
+    reject: false,
+    timeout: 60_000,
+  });
   if (result.exitCode !== 0 || result.failed) {
     throw new SlurmSubmitError(job.name, scriptFile, result.stderr || result.message || "sbatch failed");
   }

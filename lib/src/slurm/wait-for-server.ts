@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { readKeyFile } from "../secrets/key-file.js";
 import { isTerminal, SlurmJobError } from "./errors.js";
 import { jobRecords } from "./job-status.js";
 import { tailFile } from "./log-tail.js";
@@ -111,15 +112,10 @@ export async function waitForServer(job: SubmittedJob, options: WaitForServerOpt
   }
 }
 
-/** Read a job's API key, refusing a file that others can read (it must be mode 0600 or stricter). */
+/**
+ * Read a serve job's API key from its 0600 file, with the one key-file policy (secrets/key-file.ts): a file
+ * group or others may read or write, an empty file or more than one line is refused with the file named.
+ */
 export function readApiKey(apiKeyFile: string): string {
-  const mode = statSync(apiKeyFile).mode & 0o777;
-  if (mode & 0o077) {
-    throw new Error(
-      `API key file ${apiKeyFile} has mode ${mode.toString(8)}; it must not be readable by others (0600)`,
-    );
-  }
-  const key = readFileSync(apiKeyFile, "utf8").trim();
-  if (!key) throw new Error(`API key file ${apiKeyFile} is empty`);
-  return key;
+  return readKeyFile(apiKeyFile);
 }
