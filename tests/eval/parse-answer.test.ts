@@ -59,7 +59,8 @@ const cases: [string, ExpectedAnswer, Want][] = [
   ["150 x10^9/L", "numeric", { kind: "number", value: 150, unit: "x10^9/L" }],
   ["HbA1c was 7.2% on 2131-05-02", "numeric", { kind: "number", value: 7.2, unit: "%" }],
   ["CHADS2 score: 3", "numeric", { kind: "number", value: 3 }],
-  ["2131-05-02", "numeric", { kind: "number", value: 2131 }],
+  // A date is never a value (this once read as 2131).
+  ["2131-05-02", "numeric", { kind: "unparseable" }],
   ["The lowest platelet count was 98 on admission", "numeric", { kind: "number", value: 98 }],
   ["0", "numeric", { kind: "number", value: 0 }],
   ["<0.5", "numeric", { kind: "number", value: 0.5 }],
@@ -107,10 +108,12 @@ test("thousands versus decimal comma follows the documented rule", () => {
   assert.is(parseAnswer("7,25", "numeric").value, 7.25);
   assert.is(parseAnswer("7,2500", "numeric").value, 7.25);
   assert.is(parseAnswer("1234,5", "numeric").value, 1234.5);
-  // A descending pair is not a range (dates): the first number stands alone.
+  // A descending pair that could be day and month is a date, not a range and not the value 10 (as it once read).
   const descending = parseAnswer("10-5", "numeric");
-  assert.is(descending.value, 10);
-  assert.not.ok("range" in descending && descending.range);
+  assert.is(descending.kind, "unparseable");
+  if (descending.kind === "unparseable") assert.is(descending.code, "date_only");
+  // Not date-like: two values, never the first alone.
+  assert.is(parseAnswer("140-90", "numeric").kind, "unparseable");
 });
 
 test("the fast JSON path and the full parser agree", () => {

@@ -69,6 +69,15 @@ const itemCases: [string, Record<string, unknown> | unknown, string][] = [
   ["boolean_not_yes_no", item({ answer: "Maybe" }), "yes/no"],
   ["numeric_not_number", item({ type: "numeric", answer: "120/80" }), "one number"],
   ["numeric_not_number", item({ type: "numeric", answer: true }), "one number"],
+  // A list, a range or a date never becomes its first number (they once did).
+  [
+    "ambiguous_values",
+    item({ type: "numeric", question: "Creatinine?", answer: "1.7 mg/dL and 2.1 mg/dL" }),
+    "several",
+  ],
+  ["range_for_single_value", item({ type: "numeric", answer: "1.1 to 1.4" }), "range"],
+  ["date_only", item({ type: "numeric", answer: "22 Nov 2025" }), "date"],
+  ["unknown_unit", item({ type: "numeric", question: "What was the creatinine?", answer: "1.2 mg" }), "mg"],
   ["na_type_with_answer", item({ type: "na_boolean", answer: "No" }), "na_boolean"],
   ["na_type_with_answer", item({ type: "na_numeric", answer: "7" }), "na_numeric"],
   ["answerable_type_with_na", item({ answer: "unknown" }), "NA"],

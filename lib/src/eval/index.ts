@@ -56,7 +56,14 @@ export {
   type PairedBootstrapResult,
   pairedBootstrap,
 } from "./paired.js";
-export { type AnswerKind, type ExpectedAnswer, type ParsedAnswer, parseAnswer } from "./parse-answer.js";
+export {
+  type AnswerKind,
+  countAnswerProblems,
+  type ExpectedAnswer,
+  type ParseContext,
+  type ParsedAnswer,
+  parseAnswer,
+} from "./parse-answer.js";
 export { createRng, type Rng } from "./prng.js";
 export {
   type AnswerItem,

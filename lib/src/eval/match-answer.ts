@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { UNPARSEABLE } from "./labels.js";
-import { type ExpectedAnswer, type ParsedAnswer, parseAnswer } from "./parse-answer.js";
+import { type ExpectedAnswer, type ParseContext, type ParsedAnswer, parseAnswer } from "./parse-answer.js";
 
 /** Numeric tolerance: a number matches when |pred - gold| <= max(absolute, relative * |gold|). */
 export const toleranceSchema = z
@@ -27,9 +27,16 @@ export interface AnswerMatch {
 /** A gold answer as a table holds it ("yes", "7.2", "NA") or already parsed. */
 export type GoldAnswer = string | ParsedAnswer;
 
-/** Parse a gold answer; a gold value that cannot be read is an error (gold must be clean), naming the value. */
-export function parseGold(gold: GoldAnswer, expected: ExpectedAnswer = "any"): ParsedAnswer {
-  const parsed = typeof gold === "string" ? parseAnswer(gold, expected) : gold;
+/**
+ * Parse a gold answer; a gold value that cannot be read is an error (gold must be clean), naming the value.
+ * `context` (the question) converts a lab value to the question's unit, as the prediction is.
+ */
+export function parseGold(
+  gold: GoldAnswer,
+  expected: ExpectedAnswer = "any",
+  context: ParseContext = {},
+): ParsedAnswer {
+  const parsed = typeof gold === "string" ? parseAnswer(gold, expected, context) : gold;
   if (parsed.kind === "unparseable") {
     throw new Error(`gold answer ${JSON.stringify(parsed.raw)} cannot be read (${parsed.reason})`);
   }
@@ -45,8 +52,10 @@ export function matchAnswer(args: {
   pred: ParsedAnswer;
   tolerance?: Tolerance;
   expected?: ExpectedAnswer;
+  /** The question text, for reading a gold table cell as the prediction was read. */
+  question?: string;
 }): AnswerMatch {
-  const gold = parseGold(args.gold, args.expected);
+  const gold = parseGold(args.gold, args.expected, { question: args.question });
   const { pred } = args;
   if (pred.kind === "unparseable" || pred.kind !== gold.kind) return { exact: false, withinTolerance: false };
   if (pred.kind === "na") return { exact: true, withinTolerance: true };

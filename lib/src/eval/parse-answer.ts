@@ -1,17 +1,29 @@
 /**
  * Turn one model output into an answer: yes/no, a number (with unit, maybe a range), "not answerable", or
- * unparseable with a reason. Built for real output: JSON in code fences, prose around JSON, JSON lists,
- * single quotes, trailing commas, `Yes.`/`TRUE`/`Y`, `N/A`/`unknown`/`cannot be determined`, units, decimal
- * commas, thousands separators, ranges, negative and e-notation numbers. The rules are listed in
- * docs/metrics.md; unparseable answers are returned (and scored as wrong), never dropped.
+ * unparseable with a named reason. This file finds the answer in the output (JSON in code fences, prose
+ * around JSON, JSON lists, single quotes, trailing commas, a later JSON answer correcting an earlier one,
+ * JSON cut off by the token limit, `<answer>` tags); the answer text itself is read by the reader step b
+ * also uses (lib/src/text/answer-text.ts), so a training target and a scored answer read alike. The rules
+ * are listed in docs/metrics.md; unparseable answers are returned (and scored as wrong), never dropped.
  */
 
+import {
+  type AnswerContext,
+  type AnswerProblem,
+  type AnswerReading,
+  cleanAnswerText,
+  type NumberReading,
+  readAnswerText,
+  readAnswerValue,
+} from "../text/answer-text.js";
 import { parseLenientJson } from "../text/lenient-json.js";
-import { firstNumber } from "../text/number-text.js";
 import { readAnswerField } from "./internal/answer-field.js";
 
 /** What the question asks for: decides which readings are allowed ("any" allows all). */
 export type ExpectedAnswer = "boolean" | "numeric" | "any";
+
+/** What the parser knows about the question (its text decides the value rule, the lab and its unit). */
+export type ParseContext = AnswerContext;
 
 interface ParsedBase {
   /** The whole output as given. */
@@ -24,87 +36,75 @@ interface ParsedBase {
 
 export type ParsedAnswer =
   | (ParsedBase & { kind: "boolean"; value: boolean })
-  | (ParsedBase & { kind: "number"; value: number; unit?: string; range?: [number, number] })
+  | (ParsedBase & Omit<NumberReading, "kind"> & { kind: "number" })
   | (ParsedBase & { kind: "na"; value: null })
-  | (ParsedBase & { kind: "unparseable"; value: null; reason: string });
+  | (ParsedBase & { kind: "unparseable"; value: null; code: AnswerProblem; reason: string });
 
 export type AnswerKind = ParsedAnswer["kind"];
 
-const NA_PHRASES = [
-  "na",
-  "n/a",
-  "n.a",
-  "n.a.",
-  "nan",
-  "none",
-  "null",
-  "nil",
-  "unknown",
-  "not available",
-  "not applicable",
-  "not answerable",
-  "unanswerable",
-  "cannot be determined",
-  "can't be determined",
-  "can not be determined",
-  "cannot determine",
-  "undetermined",
-  "not determined",
-  "not mentioned",
-  "not documented",
-  "not stated",
-  "not reported",
-  "not specified",
-  "not provided",
-  "not known",
-  "unavailable",
-  "insufficient information",
-  "no information",
-  "no data",
-];
-const NA_EXACT = new Set(NA_PHRASES);
-// Phrases that mean "not answerable" wherever they stand in a short answer (never bare "na" or "none").
-const NA_ANYWHERE =
-  /\b(?:n\/a|not available|not applicable|not answerable|unanswerable|cannot be determined|can't be determined|can not be determined|cannot determine|undetermined|not determined|not mentioned|not documented|not stated|not reported|not specified|not provided|insufficient information|unknown)\b/;
-const NA_LEADING = new RegExp(
-  `^(?:${NA_PHRASES.filter((phrase) => phrase.length > 3)
-    .map((phrase) => phrase.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"))
-    .join("|")})\\b`,
-);
-const TRUE_WORDS = new Set(["yes", "y", "true"]);
-const FALSE_WORDS = new Set(["no", "n", "false"]);
-const BOOLEAN_LEADING = /^(yes|no|true|false)\b/;
-const ANSWER_IS = /\banswer(?:\s+is\s*:?|\s*[:=])\s*(.+)$/is;
-// "Answer:", "Final answer =", "A:" (no "-": "Answer -5" keeps its sign).
-const PREFIX = /^(?:(?:final\s+)?answer\s*[:=]|a\s*:)\s*/i;
-// An "answer" field in JSON too broken to read (cut off by the token limit, unbalanced quotes).
-const ANSWER_FIELD = /["']answer["']\s*:\s*(?:"([^"]*)"|'([^']*)'|([^,}\]\n]+))/i;
+const ANSWER_FIELD = /["']answer["']\s*:\s*(?:"([^"]*)"|'([^']*)'|([^,}\]\n"']+))/i;
+// An "answer" field whose value the token limit cut off: `{"answer": "1.` is not the number 1.
+const CUT_ANSWER = /["']answer["']\s*:\s*(?:"[^"]*|'[^']*|[^,}\]\s"']*)\s*$/i;
 const ANSWER_TAG = /<answer>\s*([\s\S]*?)\s*<\/answer>/i;
 const ANSWER_KEYS = ["answer", "final_answer", "finalanswer", "value", "result"];
 const MAX_JSON_TRIES = 4;
 
-function unparseable(raw: string, answer: string, source: "json" | "text", reason: string): ParsedAnswer {
-  return { kind: "unparseable", value: null, raw, answer, source, reason };
+function unparseable(
+  raw: string,
+  answer: string,
+  source: "json" | "text",
+  code: AnswerProblem,
+  detail: string,
+): ParsedAnswer {
+  return { kind: "unparseable", value: null, raw, answer, source, code, reason: `${code}: ${detail}` };
 }
 
-/** Parse one model output. Never throws; anything it cannot read is `kind: "unparseable"` with a reason. */
-export function parseAnswer(text: string, expected: ExpectedAnswer = "any"): ParsedAnswer {
-  if (typeof text !== "string") return unparseable(String(text), "", "text", "output is not a string");
+function fromReading(raw: string, answer: string, source: "json" | "text", reading: AnswerReading): ParsedAnswer {
+  switch (reading.kind) {
+    case "boolean":
+      return { kind: "boolean", value: reading.value, raw, answer, source };
+    case "na":
+      return { kind: "na", value: null, raw, answer, source };
+    case "number": {
+      // Built field by field: an object spread here cost more than the whole fast path.
+      const parsed: ParsedAnswer = { kind: "number", value: reading.value, raw, answer, source };
+      if (reading.unit !== undefined) parsed.unit = reading.unit;
+      if (reading.range !== undefined) parsed.range = reading.range;
+      if (reading.approximate) parsed.approximate = true;
+      if (reading.converted !== undefined) parsed.converted = reading.converted;
+      if (reading.picked !== undefined) parsed.picked = reading.picked;
+      return parsed;
+    }
+    default:
+      return unparseable(raw, answer, source, reading.problem, reading.detail);
+  }
+}
+
+/**
+ * Parse one model output. `context.question` (the item's question text) lets the question decide which of
+ * several values counts ("highest" -> max) and which unit a lab value is converted to. Never throws;
+ * anything it cannot read is `kind: "unparseable"` with a named `code` and a `reason`.
+ */
+export function parseAnswer(text: string, expected: ExpectedAnswer = "any", context: ParseContext = {}): ParsedAnswer {
+  if (typeof text !== "string") return unparseable(String(text), "", "text", "empty", "output is not a string");
   const trimmed = text.trim();
-  if (trimmed === "") return unparseable(text, "", "text", "empty output");
+  if (trimmed === "") return unparseable(text, "", "text", "empty", "empty output");
   const json = findJson(trimmed);
-  if (json.found) return interpretJson(text, json.value, expected, json.isAnswer ? 1 : 0);
+  if (json.found) return interpretJson(text, json.value, expected, context, json.isAnswer ? 1 : 0);
+  if (json.truncated) {
+    return unparseable(text, trimmed.slice(-40), "json", "truncated_json", "the answer field was cut off");
+  }
   // <answer>...</answer> tags, as some chat models write them.
   if (trimmed.includes("</")) {
     const tagged = ANSWER_TAG.exec(trimmed);
-    if (tagged) return interpretText(text, tagged[1], expected, "text");
+    if (tagged) return interpretText(text, tagged[1], expected, context, "text");
   }
   const field = ANSWER_FIELD.exec(trimmed);
   if (field) {
     const value = field[1] ?? field[2] ?? field[3];
-    return interpretText(text, value, expected, "text");
+    return interpretText(text, value, expected, context, "text");
   }
-  return interpretText(text, stripFences(trimmed), expected, "text");
+  return interpretText(text, stripFences(trimmed), expected, context, "text");
 }
 
 /** The content of the first ``` fenced block, or the text itself. */
@@ -119,69 +119,105 @@ function stripFences(text: string): string {
   return text.slice(bodyStart, close).trim();
 }
 
+type JsonFound = { found: true; value: unknown; isAnswer?: boolean } | { found: false; truncated?: boolean };
+
+function hasAnswerKey(value: unknown): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  return Object.keys(value).some((key) => ANSWER_KEYS.includes(key.trim().toLowerCase()));
+}
+
 /**
- * The first JSON object or list in the text: strict JSON.parse first, the lenient reader if that fails.
- * `isAnswer`: the value is the answer field itself (fast path), not the whole JSON value.
+ * The JSON answer in the text: strict JSON.parse first, the lenient reader if that fails. When the text
+ * holds several JSON values, a later one with an answer field replaces an earlier one (a model correcting
+ * itself: `{"answer": "1.2"} ... correction: {"answer": "1.4"}`). `isAnswer`: the value is the answer
+ * field itself (fast path), not the whole JSON value. `truncated`: the answer field was cut off.
  */
-function findJson(text: string): { found: true; value: unknown; isAnswer?: boolean } | { found: false } {
-  // Fast path: the whole output is JSON (the usual case with structured output).
+function findJson(text: string): JsonFound {
+  // Fast path: the whole output is one JSON object (the usual case with structured output).
   const first = text.charCodeAt(0);
+  // No "{" after the answer value: no later JSON answer can correct it.
   if (first === 123) {
     const field = readAnswerField(text, 0);
-    if (field) return { found: true, value: field.value, isAnswer: true };
+    if (field && text.indexOf("{", field.end) < 0) return { found: true, value: field.value, isAnswer: true };
   }
-  let strictFailedWhole = false;
-  if (first === 123 || first === 91) {
+  // A thrown SyntaxError costs microseconds: the scan below does not try strict parsing on this text again.
+  let strictFailed = "";
+  if ((first === 123 || first === 91) && text.indexOf(first === 123 ? "}" : "]") === text.length - 1) {
     try {
       return { found: true, value: JSON.parse(text) };
     } catch {
-      strictFailedWhole = true; // fall through to the scan, which need not try strict parsing again
+      strictFailed = text;
     }
   }
+  let best: JsonFound = { found: false };
   let from = 0;
-  for (let attempt = 0; attempt < MAX_JSON_TRIES; attempt++) {
+  let failures = 0;
+  while (failures < MAX_JSON_TRIES) {
     const brace = text.indexOf("{", from);
     const bracket = text.indexOf("[", from);
     const start = brace < 0 ? bracket : bracket < 0 ? brace : Math.min(brace, bracket);
     if (start < 0) break;
-    const field = readAnswerField(text, start);
-    if (field) return { found: true, value: field.value, isAnswer: true };
-    const end = matchingClose(text, start);
-    if (end > start) {
-      const candidate = text.slice(start, end + 1);
-      // A thrown SyntaxError costs microseconds: skip the strict parse already tried on this same text.
-      if (!(strictFailedWhole && start === 0 && end === text.length - 1)) {
-        try {
-          return { found: true, value: JSON.parse(candidate) };
-        } catch {
-          // try the lenient reader below
-        }
-      }
-      const lenient = parseLenientJson(candidate, 0);
-      if (lenient && candidate.slice(lenient.end).trim() === "") return { found: true, value: lenient.value };
+    if (!best.found) {
+      const field = readAnswerField(text, start);
+      if (field && text.indexOf("{", field.end) < 0) return { found: true, value: field.value, isAnswer: true };
     }
-    from = start + 1;
+    const end = matchingClose(text, start);
+    if (end < 0) {
+      // Never closes: cut off by the token limit. A complete answer field in it still answers.
+      if (best.found) break;
+      const field = readAnswerField(text, start);
+      if (field) return { found: true, value: field.value, isAnswer: true };
+      if (CUT_ANSWER.test(text.slice(start))) return { found: false, truncated: true };
+      failures++;
+      from = start + 1;
+      continue;
+    }
+    const candidate = text.slice(start, end + 1);
+    const value = parseCandidate(candidate, candidate === strictFailed);
+    if (value === undefined) {
+      failures++;
+      from = start + 1;
+      continue;
+    }
+    if (!best.found || hasAnswerKey(value.value)) best = { found: true, value: value.value };
+    from = end + 1;
   }
-  return { found: false };
+  return best;
+}
+
+function parseCandidate(candidate: string, strictFailed: boolean): { value: unknown } | undefined {
+  const field = readAnswerField(candidate, 0);
+  if (field && candidate.indexOf("{", 1) < 0) return { value: { answer: field.value } };
+  if (!strictFailed) {
+    try {
+      return { value: JSON.parse(candidate) };
+    } catch {
+      // the lenient reader below
+    }
+  }
+  const lenient = parseLenientJson(candidate, 0);
+  if (lenient && candidate.slice(lenient.end).trim() === "") return { value: lenient.value };
+  return undefined;
 }
 
 /** Index of the bracket closing the one at `start`, skipping brackets inside quoted strings; -1 if none. */
 function matchingClose(text: string, start: number): number {
   let depth = 0;
-  let quote = "";
+  let quote = 0;
   for (let i = start; i < text.length; i++) {
-    const ch = text[i];
+    const ch = text.charCodeAt(i);
     if (quote) {
-      if (ch === "\\") i++;
-      else if (ch === quote) quote = "";
+      if (ch === 92)
+        i++; // backslash
+      else if (ch === quote) quote = 0;
       continue;
     }
-    if (ch === '"' || ch === "'") {
+    if (ch === 34 || ch === 39) {
       // An apostrophe inside a bare word ("patient's") does not open a string.
-      if (ch === "'" && /[A-Za-z]/.test(text[i - 1] ?? "")) continue;
+      if (ch === 39 && /[A-Za-z]/.test(text[i - 1] ?? "")) continue;
       quote = ch;
-    } else if (ch === "{" || ch === "[") depth++;
-    else if (ch === "}" || ch === "]") {
+    } else if (ch === 123 || ch === 91) depth++;
+    else if (ch === 125 || ch === 93) {
       depth--;
       if (depth === 0) return i;
     }
@@ -193,104 +229,61 @@ function describe(value: unknown): string {
   return typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
 }
 
-function interpretJson(raw: string, value: unknown, expected: ExpectedAnswer, depth = 0): ParsedAnswer {
-  if (depth > 8) return unparseable(raw, describe(value), "json", "JSON nested too deeply");
-  if (value === null) return { kind: "na", value: null, raw, answer: "null", source: "json" };
-  if (typeof value === "boolean") {
-    if (expected === "numeric")
-      return unparseable(raw, String(value), "json", "yes/no answer where a number is expected");
-    return { kind: "boolean", value, raw, answer: String(value), source: "json" };
+function interpretJson(
+  raw: string,
+  value: unknown,
+  expected: ExpectedAnswer,
+  context: ParseContext,
+  depth = 0,
+): ParsedAnswer {
+  if (depth > 8) return unparseable(raw, describe(value), "json", "bad_json", "JSON nested too deeply");
+  if (typeof value === "string") return interpretText(raw, value, expected, context, "json");
+  if (value === null || typeof value === "boolean" || typeof value === "number") {
+    return fromReading(raw, String(value), "json", readAnswerValue(value, expected, context));
   }
-  if (typeof value === "number") {
-    if (expected === "boolean") return unparseable(raw, String(value), "json", "number where yes/no is expected");
-    return { kind: "number", value, raw, answer: String(value), source: "json" };
-  }
-  if (typeof value === "string") return interpretText(raw, value, expected, "json");
   if (Array.isArray(value)) {
-    // A list answers with its first element (models wrap single answers in lists).
-    if (value.length === 0) return unparseable(raw, "[]", "json", "empty JSON list");
-    return interpretJson(raw, value[0], expected, depth + 1);
+    // A list of objects or lists answers with its first element (models wrap single answers in lists); a
+    // list of plain values is read as a written list (several values need the question's rule).
+    if (value.length === 0) return unparseable(raw, "[]", "json", "no_answer", "empty JSON list");
+    if (value[0] !== null && typeof value[0] === "object") {
+      return interpretJson(raw, value[0], expected, context, depth + 1);
+    }
+    return fromReading(raw, describe(value), "json", readAnswerValue(value, expected, context));
   }
   if (typeof value === "object") {
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record);
     for (const wanted of ANSWER_KEYS) {
       const key = keys.find((candidate) => candidate.trim().toLowerCase() === wanted);
-      if (key !== undefined) return interpretJson(raw, record[key], expected, depth + 1);
+      if (key !== undefined) return interpretJson(raw, record[key], expected, context, depth + 1);
     }
-    if (keys.length === 1) return interpretJson(raw, record[keys[0]], expected, depth + 1);
+    if (keys.length === 1) return interpretJson(raw, record[keys[0]], expected, context, depth + 1);
     return unparseable(
       raw,
       describe(value),
       "json",
+      "no_answer_field",
       `JSON object without an "answer" field (keys: ${keys.join(", ")})`,
     );
   }
-  return unparseable(raw, describe(value), "json", "JSON value of an unexpected type");
+  return unparseable(raw, describe(value), "json", "bad_json", "JSON value of an unexpected type");
 }
 
-/** Trim quotes, markdown emphasis, a leading "Answer:" and trailing punctuation. */
-function cleanScalar(text: string): string {
-  let out = text.trim();
-  // Regular expressions only when an edge character asks for them (most answers need none).
-  if (out.length > 1 && (out.charCodeAt(1) === 58 || /^(?:final|answer)/i.test(out))) out = out.replace(PREFIX, "");
-  if (NEEDS_TRIM.test(out[0] ?? "") || NEEDS_TRIM.test(out[out.length - 1] ?? "")) {
-    out = out.replace(/^[*_`"'\s]+|[*_`"'\s]+$/g, "");
-    out = out.replace(/[.!;,:\s]+$/, "");
-  }
-  return out;
+function interpretText(
+  raw: string,
+  text: string,
+  expected: ExpectedAnswer,
+  context: ParseContext,
+  source: "json" | "text",
+): ParsedAnswer {
+  return fromReading(raw, cleanAnswerText(text), source, readAnswerText(text, expected, context));
 }
-const NEEDS_TRIM = /[*_`"'\s.!;,:]/;
 
-function interpretText(raw: string, text: string, expected: ExpectedAnswer, source: "json" | "text"): ParsedAnswer {
-  // Most answers are a bare word ("yes", "No", "NA"): look it up before any regular expression runs.
-  if (text.length <= 8) {
-    const word = text.toLowerCase();
-    if (NA_EXACT.has(word)) return { kind: "na", value: null, raw, answer: text, source };
-    if (expected !== "numeric") {
-      if (TRUE_WORDS.has(word)) return { kind: "boolean", value: true, raw, answer: text, source };
-      if (FALSE_WORDS.has(word)) return { kind: "boolean", value: false, raw, answer: text, source };
-    }
+/** How many answers ended in each named problem (`code`), for the summary beside the scores. */
+export function countAnswerProblems(answers: Iterable<ParsedAnswer>): Partial<Record<AnswerProblem, number>> {
+  const counts: Partial<Record<AnswerProblem, number>> = {};
+  for (const answer of answers) {
+    if (answer.kind === "unparseable") counts[answer.code] = (counts[answer.code] ?? 0) + 1;
   }
-  const answer = cleanScalar(text);
-  const lower = answer.toLowerCase();
-  if (lower === "") return unparseable(raw, answer, source, "empty answer");
-  if (NA_EXACT.has(lower)) return { kind: "na", value: null, raw, answer, source };
-  if (expected !== "numeric") {
-    if (TRUE_WORDS.has(lower)) return { kind: "boolean", value: true, raw, answer, source };
-    if (FALSE_WORDS.has(lower)) return { kind: "boolean", value: false, raw, answer, source };
-  }
-  // Phrases and yes/no words start with a letter: answers starting with a digit or sign skip both tests.
-  const startsWithLetter = /^[a-z]/.test(lower);
-  if (startsWithLetter && NA_LEADING.test(lower)) return { kind: "na", value: null, raw, answer, source };
-  const leading = startsWithLetter ? BOOLEAN_LEADING.exec(lower) : null;
-  if (leading) {
-    if (expected === "numeric") return unparseable(raw, answer, source, "yes/no answer where a number is expected");
-    const word = leading[1];
-    return { kind: "boolean", value: word === "yes" || word === "true", raw, answer, source };
-  }
-  // Prose that names its answer ("... so the answer is 7.1") is read from there, before a date or another
-  // number earlier in the prose can be taken for it.
-  const answerIs = lower.includes("answer") ? ANSWER_IS.exec(answer) : null;
-  if (answerIs && answerIs[1].length < answer.length) return interpretText(raw, answerIs[1], expected, source);
-  if (expected !== "boolean") {
-    const number = firstNumber(answer);
-    if (number) {
-      const parsed: ParsedAnswer = { kind: "number", value: number.value, raw, answer, source };
-      if (number.unit !== undefined) parsed.unit = number.unit;
-      if (number.range) parsed.range = number.range;
-      return parsed;
-    }
-  }
-  // Short answers that say "not answerable" in other words ("The value is not documented").
-  if (answer.length <= 120 && NA_ANYWHERE.test(lower)) return { kind: "na", value: null, raw, answer, source };
-  if (expected === "boolean" && firstNumber(answer)) {
-    return unparseable(raw, answer, source, "number where yes/no is expected");
-  }
-  return unparseable(
-    raw,
-    answer,
-    source,
-    `no ${expected === "any" ? "answer" : expected === "boolean" ? "yes/no" : "number"} found`,
-  );
+  return counts;
 }

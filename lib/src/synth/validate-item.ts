@@ -15,6 +15,8 @@ export interface ValidItem {
   answerNumber: number | null;
   answerUnit: string | null;
   answerRaw: string;
+  /** The answer was approximate ("approximately 8", "~0.9"): the value is kept, flagged here. */
+  answerApprox: boolean;
   section: string;
   source: string;
   difficulty: number;
@@ -54,6 +56,9 @@ export function normalizeTypeLabel(label: string): QuestionType | undefined {
     .replace(/^_|_$/g, "");
   return TYPE_ALIASES[key];
 }
+
+// Reader outcomes a numeric item is rejected with by name (the others are numeric_not_number).
+const NUMERIC_REJECTS = new Set<string>(["ambiguous_values", "range_for_single_value", "date_only", "unknown_unit"]);
 
 function fail(reason: RejectReason, detail: string, question: string | null = null): ItemCheck {
   return { ok: false, reason, detail, question };
@@ -104,19 +109,31 @@ export function validateItem(raw: unknown): ItemCheck {
   if (!Number.isInteger(difficulty) || difficulty < 1 || difficulty > 10)
     return fail("difficulty_out_of_range", `difficulty ${difficulty} is not an integer from 1 to 10`, question);
 
-  const normalized = normalizeAnswer(item.answer);
+  // Read as the evaluation reads a model's answer to this question (same reader, same question text).
+  const expected = type === "boolean" || type === "na_boolean" ? "boolean" : "numeric";
+  const normalized = normalizeAnswer(item.answer, { question, expected });
   if (normalized.kind === "invalid") return fail("wrong_type", normalized.detail, question);
   const answerIsNa = normalized.kind === "na";
   switch (type) {
     case "boolean":
       if (answerIsNa) return fail("answerable_type_with_na", "boolean question answered NA", question);
       if (normalized.kind !== "boolean")
-        return fail("boolean_not_yes_no", `answer is ${normalized.kind}, expected yes/no`, question);
+        return fail(
+          "boolean_not_yes_no",
+          `answer is ${normalized.kind === "text" ? `not yes/no (${normalized.reason}: ${normalized.detail})` : normalized.kind}, expected yes/no`,
+          question,
+        );
       break;
     case "numeric":
       if (answerIsNa) return fail("answerable_type_with_na", "numeric question answered NA", question);
+      if (normalized.kind === "text" && NUMERIC_REJECTS.has(normalized.reason))
+        return fail(normalized.reason as RejectReason, normalized.detail, question);
       if (normalized.kind !== "number")
-        return fail("numeric_not_number", `answer is ${normalized.kind}, expected one number`, question);
+        return fail(
+          "numeric_not_number",
+          `answer is ${normalized.kind === "text" ? `not one number (${normalized.reason}: ${normalized.detail})` : normalized.kind}, expected one number`,
+          question,
+        );
       break;
     case "na_numeric":
     case "na_boolean":
@@ -135,6 +152,7 @@ export function validateItem(raw: unknown): ItemCheck {
       answerNumber: normalized.kind === "number" ? normalized.value : null,
       answerUnit: normalized.kind === "number" ? normalized.unit : null,
       answerRaw: typeof item.answer === "string" ? item.answer : JSON.stringify(item.answer),
+      answerApprox: normalized.kind === "number" && normalized.approximate === true,
       section: (item.section as string).trim(),
       source: typeof item.source === "string" ? item.source : "",
       difficulty,

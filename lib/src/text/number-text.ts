@@ -112,3 +112,22 @@ export function firstNumber(text: string): NumberInText | null {
   }
   return { value: first.value, unit, end };
 }
+
+/**
+ * The next numeric token at or after `from` by the token rules above (no unit, no range, no check of
+ * what follows), or null. The answer reader (answer-text.ts) builds its value mentions on it.
+ */
+export function nextNumberToken(
+  text: string,
+  from: number,
+): { value: number; start: number; end: number; signed: boolean } | null {
+  NUMBER.lastIndex = from;
+  const match = NUMBER.exec(text);
+  if (!match) return null;
+  return {
+    value: tokenValue(match[1], match[2], match[3], match[4], match[5]),
+    start: match.index,
+    end: match.index + match[0].length,
+    signed: match[1] !== "",
+  };
+}

@@ -3,9 +3,10 @@
  * building it (other values are skipped, not allocated) and returns the answer value when it is a string
  * without escapes, a number, true, false or null. Anything else (nested values before the answer, escapes,
  * malformed text) returns undefined and the caller falls back to a full parse, so this never changes a result
- * except for an object with two "answer" keys (the first wins here; JSON.parse keeps the last).
+ * except for an object with two "answer" keys (the first wins here; JSON.parse keeps the last). `end` is the
+ * index just after the answer value, so a caller can look for a later JSON answer from there.
  */
-export function readAnswerField(text: string, start: number): { value: unknown } | undefined {
+export function readAnswerField(text: string, start: number): { value: unknown; end: number } | undefined {
   const length = text.length;
   let i = start;
   if (text.charCodeAt(i) !== 123) return undefined; // {
@@ -37,7 +38,7 @@ export function readAnswerField(text: string, start: number): { value: unknown }
       }
       if (isAnswer) {
         const value = text.slice(i + 1, end);
-        return escaped || value.includes("\\") ? undefined : { value };
+        return escaped || value.includes("\\") ? undefined : { value, end: end + 1 };
       }
       i = end + 1;
     } else if (code === 123 || code === 91) {
@@ -49,13 +50,15 @@ export function readAnswerField(text: string, start: number): { value: unknown }
         if (c === 44 || c === 125 || c === 32 || c === 10 || c === 13 || c === 9) break;
         end++;
       }
+      // A bare value running to the end of the text may have been cut off ("1." of "1.4"): not read here.
+      if (end >= length) return undefined;
       const token = text.slice(i, end);
       if (isAnswer) {
-        if (token === "true") return { value: true };
-        if (token === "false") return { value: false };
-        if (token === "null") return { value: null };
+        if (token === "true") return { value: true, end };
+        if (token === "false") return { value: false, end };
+        if (token === "null") return { value: null, end };
         const number = Number(token);
-        return token !== "" && Number.isFinite(number) ? { value: number } : undefined;
+        return token !== "" && Number.isFinite(number) ? { value: number, end } : undefined;
       }
       i = end;
     }

@@ -52,7 +52,8 @@ export function expectedAnswer(type: QuestionType): ExpectedAnswer {
 
 function n2c2Value(answer: ReturnType<typeof parseAnswer>): boolean | number | null {
   if (answer.kind === "boolean") return answer.value;
-  // A range for "the highest value" is read as its upper end.
+  // The question asks for the highest value, so the reader already took a list's maximum and a range's
+  // upper end; a range left (no rule found) is read as its upper end all the same.
   if (answer.kind === "number") return answer.range ? answer.range[1] : answer.value;
   return null;
 }
@@ -74,7 +75,10 @@ export function gradeItem(item: EvalItem, prediction: Prediction, options: Grade
       : {}),
     ...(item.split ? { split: item.split } : {}),
   };
-  const parsed = prediction.ok ? parseAnswer(prediction.text, expected) : undefined;
+  // The question decides which of several values counts ("highest" -> max) and the unit a lab value is
+  // converted to, exactly as step b reads teacher answers.
+  const context = { question: item.question };
+  const parsed = prediction.ok ? parseAnswer(prediction.text, expected, context) : undefined;
   const problem = !parsed
     ? `request failed: ${prediction.reason ?? "unknown reason"}`
     : parsed.kind === "unparseable"
@@ -103,7 +107,7 @@ export function gradeItem(item: EvalItem, prediction: Prediction, options: Grade
   let gold: string;
   let parsedGold: ReturnType<typeof parseGold>;
   try {
-    parsedGold = parseGold(item.gold, expected);
+    parsedGold = parseGold(item.gold, expected, context);
     gold = answerLabel(parsedGold);
   } catch (error) {
     throw new Error(`item ${item.itemId}: ${(error as Error).message}`);
