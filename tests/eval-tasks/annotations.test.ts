@@ -95,12 +95,12 @@ test("synthetic held-out and reviewed sample files read with stable ids; reviewe
 test("synthetic files: unknown type and unknown reviewed id name the row", async () => {
   const source = readFileSync(resolveFromRoot("data/sample/synthetic-eval/held-out.csv"), "utf8");
   const file = join(dir, "held-out.csv");
-  writeFileSync(file, source.replace("syn-S001-02,S001,boolean", "syn-S001-02,S001,yesno"));
+  writeFileSync(file, source.replace("syn-S002-02,S002,boolean", "syn-S002-02,S002,yesno"));
   try {
     await readSyntheticItems(file);
     assert.unreachable();
   } catch (error) {
-    assert.match((error as Error).message, 'row 3: item syn-S001-02: unknown question_type "yesno"');
+    assert.match((error as Error).message, 'row 3: item syn-S002-02: unknown question_type "yesno"');
   }
   const heldOut = await readSyntheticItems(resolveFromRoot("data/sample/synthetic-eval/held-out.csv"));
   const reviewed = csv("reviewed.csv", "item_id,gold,annotator,comment", "syn-X,Yes,r,");

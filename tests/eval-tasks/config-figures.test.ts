@@ -67,7 +67,10 @@ test("figures: plain {data, layout}, CIs as asymmetric error bars, SAMPLE in the
   );
   const result = evaluate("m", items, predictions, { bootstrap: { resamples: 20 } });
   const types = typeAccuracyFigure([result], { title: "T", sample: true });
-  assert.equal(types.layout?.title, { text: "SAMPLE DATA, NOT A RESULT: T" });
+  // The title's second line says what the error bars are: unit and count.
+  assert.equal(types.layout?.title, {
+    text: "SAMPLE DATA, NOT A RESULT: T<br><sub>error bars: 95% CI, 20 resamples of notes</sub>",
+  });
   const bar = types.data[0] as { y: number[]; error_y: { array: number[]; arrayminus: number[] } };
   assert.equal(bar.y, [0.5]);
   assert.ok(bar.error_y.array[0] >= 0 && bar.error_y.arrayminus[0] >= 0);

@@ -199,8 +199,38 @@ test("comparison: paired tests against the reference on the same items; misalign
   assert.is(rows[0].accuracyDifference, 0.5);
   assert.is(rows[1].vsReference, undefined);
   assert.ok(rows[0].mcnemarP! > 0 && rows[0].mcnemarP! <= 1);
+  // 3 discordant items: the exact test, named in the column beside the p-value.
+  assert.is(rows[0].mcnemarMethod, "exact binomial");
+  assert.equal(Object.keys(rows[0]).slice(-2), ["mcnemarP", "mcnemarMethod"]);
   const c = evaluate("other", items.slice(1), perfect, { bootstrap: { resamples: 10 } });
   assert.throws(() => compareModels([c, b], { reference: "baseline" }), /not evaluated on the same items/);
+});
+
+test("apixaban intervals resample notes (23 questions each) by default, items only when asked; tables say which", () => {
+  const annotations = readApixabanAnnotations(resolveFromRoot("data/sample/apixaban/annotations.csv"));
+  const items = apixabanItems(annotations, new Set(notes.keys()));
+  const predictions = new Map(runBaseline(items, (id) => notes.get(id)).map((p) => [p.item_id, p]));
+  const options = { questions: APIXABAN_QUESTIONS, bootstrap: { resamples: 200, seed: 2 } };
+  const byNote = evaluate("baseline", items, predictions, options);
+  const noteCount = new Set(items.map((it) => it.noteId)).size;
+  assert.is(byNote.score.bootstrap.unit, "cluster");
+  assert.is(byNote.score.bootstrap.units, noteCount);
+  assert.is(byNote.score.bootstrap.label, "95% CI, 200 resamples of notes");
+  assert.ok(byNote.rows.every((row) => row.interval === "95% CI, 200 resamples of notes"));
+  const byItem = evaluate("baseline", items, predictions, {
+    ...options,
+    bootstrap: { ...options.bootstrap, unit: "item" },
+  });
+  assert.is(byItem.score.bootstrap.units, items.length);
+  assert.is(byItem.score.bootstrap.label, "95% CI, 200 resamples of items");
+  assert.is.not(byNote.score.overall.accuracy.low, byItem.score.overall.accuracy.low);
+  // Comparison rows reuse the unit: the same notes resampled for both models, and the label in the row.
+  const perfect = new Map(items.map((it) => [it.itemId, prediction(it.itemId, answer(it.gold))]));
+  const teacher = evaluate("teacher", items, perfect, options);
+  const rows = compareModels([teacher, byNote], { reference: "baseline" });
+  assert.ok(rows.every((row) => row.interval === "95% CI, 200 resamples of notes"));
+  const self = compareModels([byNote, { ...byNote, model: "copy" }], { reference: "copy" });
+  assert.equal([self[0].differenceLow, self[0].differenceHigh], [0, 0]);
 });
 
 test.run();

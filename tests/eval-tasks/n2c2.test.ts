@@ -1,10 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { N2C2_CRITERIA as DATA_CRITERIA, readN2c2Dir } from "../../lib/src/data/index.js";
-import { N2C2_CRITERIA as SCORER_CRITERIA } from "../../lib/src/eval/n2c2-score.js";
+import { n2c2ScoreIntervals, N2C2_CRITERIA as SCORER_CRITERIA } from "../../lib/src/eval/n2c2-score.js";
 import { runBaseline } from "../../lib/src/eval/tasks/baseline.js";
 import { gradeItems } from "../../lib/src/eval/tasks/grade.js";
-import { evaluateN2c2 } from "../../lib/src/eval/tasks/n2c2-evaluate.js";
+import { evaluateN2c2, n2c2CriteriaRows, n2c2Labels, n2c2SummaryRow } from "../../lib/src/eval/tasks/n2c2-evaluate.js";
 import { n2c2ItemId, n2c2Items } from "../../lib/src/eval/tasks/n2c2-items.js";
 import {
   DEFAULT_N2C2_THRESHOLDS,
@@ -116,6 +116,59 @@ test("sample XML -> items -> baseline -> official and paper scores; CIs agree wi
     assert.ok(Math.abs(result.items.byQuestion[row.criterion].macroF1.value - row.f1) < 1e-12, row.criterion);
   }
   assert.is(result.paper.criteria.length, 13);
+});
+
+test("n2c2 intervals resample patients: official micro and macro F both get one, wider than item-level", () => {
+  // 60 patients; a patient's 13 answers are all right or all wrong (one record read well or badly).
+  const patients = Array.from({ length: 60 }, (_, p) => ({
+    patientId: String(100 + p),
+    tags: Object.fromEntries(N2C2_QUESTIONS.map((q, c) => [q.id, (p + c) % 3 === 0 ? "met" : "not met"])),
+  }));
+  const items = n2c2Items(patients, "test");
+  const wrongPatients = new Set(patients.filter((_, p) => p % 4 === 0).map((patient) => patient.patientId));
+  const predictions = new Map(
+    items.map((item) => {
+      const flip = wrongPatients.has(item.noteId);
+      const met = (item.gold === "met") !== flip;
+      return [
+        item.itemId,
+        { item_id: item.itemId, model: "m", ok: true, text: JSON.stringify({ answer: met ? "yes" : "no" }) },
+      ];
+    }),
+  );
+  const graded = gradeItems(items, predictions);
+  const bootstrap = { resamples: 1000, seed: 9 };
+  const result = evaluateN2c2("m", graded, { bootstrap });
+  const { intervals } = result;
+  assert.is(intervals.bootstrap.label, "95% CI, 1,000 resamples of patients");
+  assert.is(intervals.bootstrap.units, 60);
+  assert.is(intervals.micro.value, result.official.micro.f1);
+  assert.is(intervals.macro.value, result.official.macro.f1);
+  assert.ok(intervals.macro.low < intervals.macro.value && intervals.macro.value < intervals.macro.high);
+  // Same patients drawn everywhere: the item scores' micro-F1 interval, and the reference patient-level
+  // scorer (n2c2ScoreIntervals, same seed) give the same intervals.
+  const micro = result.items.overall.macroF1;
+  assert.ok(Math.abs(micro.low - intervals.micro.low) < 1e-12 && Math.abs(micro.high - intervals.micro.high) < 1e-12);
+  const reference = n2c2ScoreIntervals({ ...n2c2Labels(graded), bootstrap });
+  for (const [mine, theirs] of [
+    [intervals.micro, reference.officialMicroF1],
+    [intervals.macro, reference.officialMacroF1],
+  ] as const) {
+    assert.ok(Math.abs(mine.low - theirs.low) < 1e-12 && Math.abs(mine.high - theirs.high) < 1e-12);
+  }
+  for (const row of result.official.criteria) {
+    assert.is(intervals.criteria[row.criterion].value, row.f1);
+  }
+  const byItem = evaluateN2c2("m", graded, { bootstrap: { ...bootstrap, unit: "item" } });
+  assert.is(byItem.intervals.bootstrap.label, "95% CI, 1,000 resamples of items");
+  const width = (e: { low: number; high: number }) => e.high - e.low;
+  assert.ok(width(intervals.micro) > 1.5 * width(byItem.intervals.micro), "patient-level micro interval is wider");
+  assert.ok(width(intervals.macro) > 1.5 * width(byItem.intervals.macro), "patient-level macro interval is wider");
+  // Tables say what the interval is.
+  const summary = n2c2SummaryRow(result, "test");
+  assert.is(summary.interval, "95% CI, 1,000 resamples of patients");
+  assert.match(String(summary["macro-F1 CI"]), /^\[0\.\d{3}, [01]\.\d{3}\]$/);
+  assert.is(n2c2CriteriaRows(result)[0].interval, "95% CI, 1,000 resamples of patients");
 });
 
 test.run();

@@ -1,10 +1,13 @@
 import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { bootstrapSettings, evalSection } from "../../lib/src/config/sections/eval.js";
 import {
   bootstrap,
+  bootstrapProportion,
   classificationReport,
   createRng,
+  deriveSeed,
   percentileInterval,
   Resampler,
   scoreClassification,
@@ -171,6 +174,146 @@ test("scoreClassification: bad groupings are named", () => {
     () => scoreClassification({ gold: ["a"], pred: ["a"], groupValues: { question: ["q1"] } }),
     /groupValues\.question names a grouping not given/,
   );
+});
+
+/** 40 notes of 10 questions; a note's answers are all right or all wrong (strongly correlated). */
+function correlated() {
+  const gold: string[] = [];
+  const pred: string[] = [];
+  const notes: string[] = [];
+  const rng = createRng(3);
+  for (let note = 0; note < 40; note++) {
+    const right = rng.next() < 0.7;
+    for (let q = 0; q < 10; q++) {
+      const label = q % 2 === 0 ? "yes" : "no";
+      gold.push(label);
+      pred.push(right ? label : label === "yes" ? "no" : "yes");
+      notes.push(`note-${note}`);
+    }
+  }
+  return { gold, pred, notes };
+}
+
+test("cluster bootstrap: resampling notes gives a wider interval than resampling items on correlated data", () => {
+  const { gold, pred, notes } = correlated();
+  const options = { resamples: 1000, seed: 11, clusters: notes, clusterName: "notes" };
+  const byNote = scoreClassification({ gold, pred, bootstrap: options });
+  const byItem = scoreClassification({ gold, pred, bootstrap: { ...options, unit: "item" } });
+  assert.is(byNote.overall.accuracy.value, byItem.overall.accuracy.value);
+  const width = (e: { low: number; high: number }) => e.high - e.low;
+  // 40 independent notes, not 400 independent answers: the honest interval is about sqrt(10) times wider.
+  for (const metric of ["accuracy", "balancedAccuracy", "macroF1"] as const) {
+    assert.ok(
+      width(byNote.overall[metric]) > 2 * width(byItem.overall[metric]),
+      `${metric}: ${width(byNote.overall[metric])} vs ${width(byItem.overall[metric])}`,
+    );
+  }
+  // Labels name the unit and the count.
+  assert.is(byNote.bootstrap.label, "95% CI, 1,000 resamples of notes");
+  assert.is(byNote.bootstrap.unit, "cluster");
+  assert.is(byNote.bootstrap.units, 40);
+  assert.is(byItem.bootstrap.label, "95% CI, 1,000 resamples of items");
+  assert.is(byItem.bootstrap.units, 400);
+});
+
+test("cluster bootstrap: same seed same interval, different seed different interval; one draw for every statistic", () => {
+  // Notes of 3 to 12 answers, each right with probability 0.75: resampled notes vary finely in accuracy.
+  const rng = createRng(8);
+  const gold: string[] = [];
+  const pred: string[] = [];
+  const notes: string[] = [];
+  for (let note = 0; note < 60; note++) {
+    const size = 3 + Math.floor(rng.next() * 10);
+    for (let q = 0; q < size; q++) {
+      gold.push("yes");
+      pred.push(rng.next() < 0.75 ? "yes" : "no");
+      notes.push(`n${note}`);
+    }
+  }
+  const run = (seed: number) =>
+    scoreClassification({ gold, pred, bootstrap: { resamples: 300, seed, clusters: notes } }).overall.accuracy;
+  assert.equal(run(4), run(4));
+  assert.not.equal(run(4), run(5));
+  // The tally path (scoreClassification), the proportion path and the generic index path draw the same notes.
+  const correct = gold.map((label, i) => label === pred[i]);
+  const options = { resamples: 300, seed: 4, clusters: notes };
+  const generic = bootstrap(
+    gold.length,
+    (indices) => {
+      let sum = 0;
+      for (const i of indices) sum += correct[i] ? 1 : 0;
+      return sum / indices.length;
+    },
+    options,
+  );
+  const proportion = bootstrapProportion(correct, options);
+  const viaScore = run(4);
+  for (const e of [generic, proportion]) {
+    close(e.low, viaScore.low, "low");
+    close(e.high, viaScore.high, "high");
+  }
+  assert.is(generic.label, "95% CI, 300 resamples of clusters");
+});
+
+test("cluster bootstrap: refuses clusters of the wrong length, a cluster split over strata, cluster unit without clusters", () => {
+  assert.throws(() => bootstrap(3, () => 1, { clusters: ["a", "b"] }), /clusters has 2 entries for 3 items/);
+  assert.throws(
+    () => bootstrap(3, () => 1, { clusters: ["a", "a", "b"], strata: ["x", "y", "x"] }),
+    /cluster "a" has items in strata "x" and "y"/,
+  );
+  assert.throws(() => bootstrap(3, () => 1, { unit: "cluster" }), /unit "cluster" needs clusters/);
+  assert.throws(() => bootstrap(3, () => 1, { unit: "note" as "item" }), /unit must be "cluster" or "item"/);
+  // Strata constant within clusters: whole clusters drawn within their stratum.
+  const clusters = ["a", "a", "b", "c", "c", "d"];
+  const strata = ["x", "x", "x", "y", "y", "y"];
+  const sizes = new Set<string>();
+  bootstrap(
+    6,
+    (indices) => {
+      const counts: Record<string, number> = {};
+      for (const i of indices) counts[strata[i]] = (counts[strata[i]] ?? 0) + 1;
+      sizes.add(
+        JSON.stringify(
+          Object.keys(counts)
+            .sort()
+            .map((k) => [k, counts[k] > 0]),
+        ),
+      );
+      return 0;
+    },
+    { clusters, strata, resamples: 50 },
+  );
+  assert.equal(
+    [...sizes],
+    [
+      JSON.stringify([
+        ["x", true],
+        ["y", true],
+      ]),
+    ],
+  );
+});
+
+test("bootstrap seed: eval.bootstrap.seed, else the experiment seed's named sub-seed, recorded with its source", () => {
+  assert.is(deriveSeed(42, "bootstrap"), deriveSeed(42, "bootstrap"));
+  assert.is.not(deriveSeed(42, "bootstrap"), deriveSeed(43, "bootstrap"));
+  assert.is.not(deriveSeed(42, "bootstrap"), deriveSeed(42, "sampling"));
+  assert.ok(Number.isInteger(deriveSeed(7, "bootstrap")) && deriveSeed(7, "bootstrap") >= 0);
+  const defaults = evalSection.parse({});
+  assert.equal(defaults.bootstrap, { unit: "cluster", resamples: 1000, confidence: 0.95 });
+  const derived = bootstrapSettings(defaults, 42);
+  assert.is(derived.seed, deriveSeed(42, "bootstrap"));
+  assert.is(derived.seedSource, 'seed (sub-seed "bootstrap")');
+  assert.is.not(bootstrapSettings(defaults, 43).seed, derived.seed);
+  const explicit = bootstrapSettings(evalSection.parse({ bootstrap: { seed: 5, unit: "item" } }), 42);
+  assert.equal(explicit, {
+    unit: "item",
+    resamples: 1000,
+    confidence: 0.95,
+    seed: 5,
+    seedSource: "eval.bootstrap.seed",
+  });
+  assert.throws(() => evalSection.parse({ bootstrap: { unit: "patient" } }));
 });
 
 test.run();

@@ -5,9 +5,12 @@ import {
   accuracy,
   balancedAccuracy,
   binaryF1,
+  binaryScores,
   classificationReport,
   confusionMatrix,
+  MCNEMAR_METHOD_LABELS,
   macroF1,
+  mcnemar,
   microF1,
   precisionRecallF1,
   UNPARSEABLE,
@@ -138,6 +141,83 @@ test("bad input: different lengths and non-string labels name the problem", () =
   assert.throws(() => accuracy({ gold: ["a", "b"], pred: ["a"] }), /gold has 2 labels but pred has 1/);
   assert.throws(() => accuracy({ gold: ["a", 1 as unknown as string], pred: ["a", "b"] }), /gold\[1\]/);
   assert.throws(() => accuracy({ gold: "ab" as unknown as string[], pred: ["a", "b"] }), /must both be arrays/);
+});
+
+// The example of sklearn's confusion_matrix docstring: labels=["ant", "bird", "cat"] gives
+// [[2, 0, 0], [0, 0, 1], [1, 0, 2]].
+const animalsGold = ["cat", "ant", "cat", "cat", "ant", "bird"];
+const animalsPred = ["ant", "ant", "cat", "cat", "ant", "cat"];
+
+test("confusionMatrix honours labels: order, absent labels as zero rows, pairs outside labels left out", () => {
+  const docs = confusionMatrix({ gold: animalsGold, pred: animalsPred, labels: ["ant", "bird", "cat"] });
+  assert.equal(docs.classes, ["ant", "bird", "cat"]);
+  assert.equal(Array.from(docs.counts), [2, 0, 0, 0, 0, 1, 1, 0, 2]);
+  // Reordered subset: rows/columns cat, ant. cat->cat 2, cat->ant 1, ant->ant 2; the bird item is left out.
+  const subset = confusionMatrix({ gold: animalsGold, pred: animalsPred, labels: ["cat", "ant"] });
+  assert.equal(subset.classes, ["cat", "ant"]);
+  assert.equal(Array.from(subset.counts), [2, 1, 0, 2]);
+  assert.is(subset.excluded, 1);
+  // A label the data never has gets a zero row and column; only cat->cat stays.
+  const absent = confusionMatrix({ gold: animalsGold, pred: animalsPred, labels: ["dog", "cat"] });
+  assert.equal(Array.from(absent.counts), [0, 0, 0, 2]);
+  assert.is(absent.excluded, 4);
+  // sklearn's errors: empty labels, and labels none of which is a gold label.
+  assert.throws(() => confusionMatrix({ gold: animalsGold, pred: animalsPred, labels: [] }), /labels is empty/);
+  assert.throws(
+    () => confusionMatrix({ gold: animalsGold, pred: animalsPred, labels: ["dog"] }),
+    /none of labels \["dog"\] is a gold label/,
+  );
+});
+
+test("binary metrics refuse three or more classes and a positive class that is not one of two", () => {
+  assert.throws(
+    () => binaryF1({ gold: animalsGold, pred: animalsPred, positive: "cat" }),
+    /3 classes \("ant", "bird", "cat"\).*multiclass/,
+  );
+  assert.throws(
+    () => binaryF1({ gold: ["yes", "no"], pred: ["yes", "yes"], positive: "Yes" }),
+    /"Yes" is not a valid label.*"no", "yes"/,
+  );
+  // One class present, positive absent: 0, as sklearn (zero_division=0).
+  assert.is(binaryF1({ gold: ["no", "no"], pred: ["no", "no"], positive: "yes" }), 0);
+  // pos_label picks the class: gold 1 1 0 0, pred 1 0 0 0 -> class 1 P 1, R 1/2, F1 2/3; class 0 P 2/3, R 1, F1 4/5.
+  const gold = [1, 1, 0, 0];
+  const pred = [1, 0, 0, 0];
+  const one = binaryScores({ gold, pred, positive: 1 });
+  close(one.precision, 1, "P(1)");
+  close(one.recall, 0.5, "R(1)");
+  close(one.f1, 2 / 3, "F1(1)");
+  close(binaryF1({ gold, pred, positive: 0 }), 0.8, "F1(0)");
+});
+
+test("numeric labels: accepted, sorted numerically; numbers and strings mixed are refused", () => {
+  // Classes 2, 10, 100 sort numerically (as string they would sort 10, 100, 2).
+  const report = classificationReport({ gold: [10, 2, 100, 2], pred: [10, 2, 2, 2] });
+  assert.equal(report.classes, [2, 10, 100]);
+  close(report.accuracy, 0.75, "accuracy");
+  // Class 2: tp 2, fp 1 -> F1 4/5; 10: 1; 100: 0 -> macro (0.8 + 1 + 0) / 3.
+  close(report.macroF1, 1.8 / 3, "macro");
+  assert.equal(Array.from(confusionMatrix({ gold: [1, 0, 1], pred: [1, 1, 1], labels: [1, 0] }).counts), [2, 0, 1, 0]);
+  assert.throws(
+    () => accuracy({ gold: [1, 0], pred: ["1", "0"] }),
+    /mix numbers and strings \(gold\[0\] is 1, pred\[0\] is "1"\)/,
+  );
+  assert.throws(() => classificationReport({ gold: [1, 0], pred: [1, 0], labels: ["1"] }), /mix numbers and strings/);
+  assert.throws(() => accuracy({ gold: [Number.NaN], pred: [1] }), /gold\[0\] is not a label/);
+});
+
+test("McNemar names its method beside the p-value", () => {
+  // 3 discordant pairs -> exact binomial; 30 -> chi-square with continuity correction.
+  const few = mcnemar({ correctA: [1, 1, 1, 0], correctB: [0, 0, 0, 0] });
+  assert.is(few.methodLabel, "exact binomial");
+  const correctA = Array.from({ length: 30 }, (_, i) => i < 20);
+  const correctB = Array.from({ length: 30 }, (_, i) => i >= 20);
+  const many = mcnemar({ correctA, correctB });
+  assert.is(many.methodLabel, "chi-square, continuity-corrected");
+  assert.equal(MCNEMAR_METHOD_LABELS, {
+    exact: "exact binomial",
+    "chi-square-corrected": "chi-square, continuity-corrected",
+  });
 });
 
 test.run();

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createRng, mcnemar, pairedBootstrap } from "../../lib/src/eval/index.js";
+import { createRng, mcnemar, pairedBootstrap, scoreClassification } from "../../lib/src/eval/index.js";
 import { binomialTwoSidedHalf, chiSquare1Survival, erfc } from "../../lib/src/eval/internal/stats.js";
 
 const close = (actual: number, expected: number, what: string, eps = 1e-12) =>
@@ -87,6 +87,45 @@ test("paired bootstrap: identical models differ by exactly 0; a better model's i
     () => pairedBootstrap({ gold, predA: good, predB: weak, metric: "auc" as "accuracy" }),
     /unknown metric "auc"/,
   );
+});
+
+test("paired cluster bootstrap: both models on the same resampled notes; identical models differ by exactly 0", () => {
+  const rng = createRng(21);
+  const gold: string[] = [];
+  const predA: string[] = [];
+  const predB: string[] = [];
+  const notes: string[] = [];
+  for (let note = 0; note < 30; note++) {
+    // Model A gets a whole note right or wrong; B is independent per answer.
+    const aRight = rng.next() < 0.8;
+    for (let q = 0; q < 8; q++) {
+      const label = rng.next() < 0.5 ? "yes" : "no";
+      const other = label === "yes" ? "no" : "yes";
+      gold.push(label);
+      predA.push(aRight ? label : other);
+      predB.push(rng.next() < 0.7 ? label : other);
+      notes.push(`note-${note}`);
+    }
+  }
+  const bootstrap = { resamples: 500, seed: 3, clusters: notes, clusterName: "notes" };
+  const same = pairedBootstrap({ gold, predA, predB: predA, bootstrap });
+  assert.equal([same.difference.low, same.difference.high], [0, 0]);
+  assert.is(same.label, "95% CI, 500 resamples of notes");
+  const paired = pairedBootstrap({ gold, predA, predB, bootstrap });
+  // Each model's interval is the one its own scoring gives with the same seed and clusters: the same notes
+  // were drawn for both.
+  const alone = (pred: string[]) => scoreClassification({ gold, pred, bootstrap }).overall.accuracy;
+  for (const [mine, own] of [
+    [paired.a, alone(predA)],
+    [paired.b, alone(predB)],
+  ] as const) {
+    close(mine.low, own.low, "low");
+    close(mine.high, own.high, "high");
+  }
+  const items = pairedBootstrap({ gold, predA, predB, bootstrap: { ...bootstrap, unit: "item" } });
+  assert.is(items.label, "95% CI, 500 resamples of items");
+  const width = (e: { low: number; high: number }) => e.high - e.low;
+  assert.ok(width(paired.difference) > width(items.difference), "clustered difference is wider");
 });
 
 test.run();

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
+import { bootstrap } from "../../lib/src/eval/bootstrap.js";
 import { bioEntities, bioSequencesAsSpans } from "../../lib/src/ner/bio.js";
-import { evaluateEntities } from "../../lib/src/ner/metrics.js";
+import { countNote, evaluateEntities, scoresFromCounts } from "../../lib/src/ner/metrics.js";
 import type { NerNote, Span } from "../../lib/src/ner/types.js";
 
 const close = (actual: number, expected: number, what: string) =>
@@ -118,6 +119,38 @@ test("bootstrap CIs are seeded, bracket the estimate, and collapse for perfect p
   assert.ok(high > low);
   const perfect = evaluateEntities(g.notes, g.map, { bootstrap: 100 });
   assert.deepEqual(perfect.strict.micro.f1Ci, [1, 1]);
+});
+
+test("NER intervals come from the evaluation's bootstrap, drawing whole notes, labelled", () => {
+  const g = asNotes(gold, "strict");
+  const p = asNotes(pred, "strict");
+  const report = evaluateEntities(g.notes, p.map, { bootstrap: 400, seed: 13 });
+  assert.equal(report.bootstrap?.label, "95% CI, 400 resamples of notes");
+  assert.equal(report.bootstrap?.unit, "cluster");
+  assert.equal(report.bootstrap?.units, g.notes.length);
+  // The same interval from lib/eval's bootstrap over notes, with the same seed: one implementation.
+  const perNote = g.notes.map((note) => countNote(note.spans, p.map.get(note.id) ?? [], "strict"));
+  const microF1 = (indices: Int32Array) => {
+    const total = { tpPred: 0, tpGold: 0, pred: 0, gold: 0 };
+    for (const i of indices) {
+      for (const counts of perNote[i].values()) {
+        total.tpPred += counts.tpPred;
+        total.tpGold += counts.tpGold;
+        total.pred += counts.pred;
+        total.gold += counts.gold;
+      }
+    }
+    return scoresFromCounts(total).f1;
+  };
+  const reference = bootstrap(g.notes.length, microF1, {
+    resamples: 400,
+    seed: 13,
+    clusters: g.notes.map((note) => note.id),
+  });
+  const [low, high] = report.strict.micro.f1Ci!;
+  close(low, reference.low, "low");
+  close(high, reference.high, "high");
+  assert.equal(evaluateEntities(g.notes, p.map).bootstrap, undefined);
 });
 
 test.run();

@@ -107,7 +107,8 @@ test("duplicates within a note: exact and normalised; another note may repeat th
       item(),
       item({ question: "is the PATIENT on warfarin" }),
       item({ question: "What was the HbA1c on day 2?", type: "numeric", answer: "7.2" }),
-      item({ question: "What was the HbA1c on day 3?", type: "numeric", answer: "7.2" }),
+      // The same number written differently; another number would be another question (grounding.test.ts).
+      item({ question: "what was the HbA1c on day 2.0", type: "numeric", answer: "7.2" }),
     ]),
     response([item({ source: "" })], { note_id: "N2", request_id: "N2:boolean" }),
   ]);
@@ -141,7 +142,17 @@ test("source check outcomes are kept; requireSourceInNote turns not_found into s
   const kept = run([response(items)]);
   assert.equal(
     kept.rows.map((r) => r.source_check),
-    ["exact", "normalized", "not_found", "empty", "empty"],
+    ["exact", "fragments", "not_found", "empty", "empty"],
+  );
+  assert.equal(
+    kept.rows.map((r) => [r.source_start, r.source_end]),
+    [
+      [26, 55],
+      [26, 54],
+      [null, null],
+      [null, null],
+      [null, null],
+    ],
   );
   const strict = run([response(items)], { requireSourceInNote: true });
   assert.equal(strict.reasons, ["source_not_in_note", "source_not_in_note"]);

@@ -35,6 +35,8 @@ function row(noteId: string, type: QuestionType, i: number, overrides: Partial<S
     section: "Other",
     source: "",
     source_check: "empty",
+    source_start: null,
+    source_end: null,
     explanation: 'Because the note says "so".',
     explanation_quote_check: "none",
     difficulty: 1 + (i % 10),

@@ -31,12 +31,26 @@ function parseArgs(args: string[]): { positional: string[]; flags: Record<string
   return { positional, flags };
 }
 
-function printRejects(log: RejectLog, limit = 20): void {
-  for (const reject of log.items.slice(0, limit)) {
+function printRejects(log: RejectLog, limit = 20, items = log.items): void {
+  for (const reject of items.slice(0, limit)) {
     const where = [reject.file, reject.line, reject.column].filter((part) => part !== undefined).join(":");
     console.error(`  ${where}: ${reject.message}`);
   }
-  if (log.count > limit) console.error(`  ... and ${log.count - limit} more`);
+  if (items.length > limit) console.error(`  ... and ${items.length - limit} more`);
+}
+
+/** Kept items with a problem (invalid UTF-8, duplicate text): counted and listed, not an exit failure. */
+function printWarnings(log: RejectLog): void {
+  if (log.warnings.length === 0) return;
+  console.error(`warnings: ${log.warnings.length} ${JSON.stringify(log.warningsByReason())}`);
+  printRejects(log, 20, log.warnings);
+}
+
+/** `--invalid-utf8=report|fail` (report unless told). */
+function invalidUtf8Flag(flags: Record<string, string | true>): "report" | "fail" {
+  const value = flags["invalid-utf8"] ?? "report";
+  if (value !== "report" && value !== "fail") throw new Error(`--invalid-utf8 must be report or fail, got ${value}`);
+  return value;
 }
 
 function quantiles(values: number[]): string {
@@ -64,7 +78,11 @@ async function validateN2c2(args: string[]): Promise<number> {
     { patients: number; records: string; criteria: Record<string, { met: number; notMet: number }> }
   > = {};
   for (const split of splits) {
-    const patients: N2c2Patient[] = await readN2c2Dir(split, { onReject: log.add });
+    const patients: N2c2Patient[] = await readN2c2Dir(split, {
+      onReject: log.add,
+      onWarning: log.warn,
+      onInvalidUtf8: invalidUtf8Flag(flags),
+    });
     const criteria = Object.fromEntries(
       N2C2_CRITERIA.map((criterion) => [
         criterion,
@@ -80,7 +98,7 @@ async function validateN2c2(args: string[]): Promise<number> {
       criteria,
     };
   }
-  if (flags.json) console.log(JSON.stringify({ splits: summary, rejects: log.items }, null, 2));
+  if (flags.json) console.log(JSON.stringify({ splits: summary, rejects: log.items, warnings: log.warnings }, null, 2));
   else {
     for (const [split, info] of Object.entries(summary)) {
       console.log(`${split}: ${info.patients} valid patients; records per patient: ${info.records}`);
@@ -89,6 +107,7 @@ async function validateN2c2(args: string[]): Promise<number> {
         console.log(`  ${criterion.padEnd(16)} ${String(counts.met).padStart(5)} ${String(counts.notMet).padStart(8)}`);
     }
   }
+  printWarnings(log);
   if (log.count > 0) {
     console.error(`${log.count} invalid file(s):`);
     printRejects(log);
@@ -110,7 +129,8 @@ async function notesStats(args: string[]): Promise<number> {
   const sizes: number[] = [];
   let first: string | undefined;
   let last: string | undefined;
-  for await (const note of readNotes(file, { onReject: log.add })) {
+  const reading = { onReject: log.add, onWarning: log.warn, onInvalidUtf8: invalidUtf8Flag(flags) };
+  for await (const note of readNotes(file, reading)) {
     byType.set(note.note_type, (byType.get(note.note_type) ?? 0) + 1);
     patients.add(note.patient_id);
     sizes.push(Buffer.byteLength(note.text, "utf8"));
@@ -126,6 +146,8 @@ async function notesStats(args: string[]): Promise<number> {
     dates: first ? `${first} .. ${last}` : "-",
     rejected: log.count,
     rejectsByReason: log.byReason(),
+    warnings: log.warnings.length,
+    warningsByReason: log.warningsByReason(),
   };
   if (flags.json) console.log(JSON.stringify(stats, null, 2));
   else {
@@ -134,6 +156,7 @@ async function notesStats(args: string[]): Promise<number> {
     console.log(`text size (bytes): ${stats.textBytes}`);
     console.log(`rejected: ${log.count}${log.count ? ` ${JSON.stringify(stats.rejectsByReason)}` : ""}`);
   }
+  printWarnings(log);
   if (log.count > 0) {
     printRejects(log);
     return 1;
@@ -175,7 +198,8 @@ async function importMimic(args: string[]): Promise<number> {
   const log = new RejectLog();
   async function* notes() {
     let taken = 0;
-    for await (const note of readMimicIvNotes(input, { onReject: log.add })) {
+    const reading = { onReject: log.add, onWarning: log.warn, onInvalidUtf8: invalidUtf8Flag(flags) };
+    for await (const note of readMimicIvNotes(input, reading)) {
       if (limit !== undefined && taken >= limit) return;
       taken += 1;
       yield note;
@@ -187,6 +211,7 @@ async function importMimic(args: string[]): Promise<number> {
     `wrote ${written} notes to ${output}; rejected ${log.count}${log.count ? ` ${JSON.stringify(log.byReason())}` : ""}`,
   );
   if (log.count > 0) printRejects(log);
+  printWarnings(log);
   return 0;
 }
 
@@ -194,17 +219,17 @@ async function importMimic(args: string[]): Promise<number> {
 export const commands: CommandTable = {
   "validate-n2c2": {
     summary: "Check n2c2 2018 Track 1 XML files (a folder, or one with train/ and test/) and count labels",
-    usage: "data validate-n2c2 <dir> [--json]",
+    usage: "data validate-n2c2 <dir> [--json] [--invalid-utf8=report|fail]",
     run: validateN2c2,
   },
   "notes-stats": {
     summary: "Count and check the notes of a JSONL file (types, patients, sizes, rejects)",
-    usage: "data notes-stats <notes.jsonl> [--json]",
+    usage: "data notes-stats <notes.jsonl> [--json] [--invalid-utf8=report|fail]",
     run: notesStats,
   },
   "import-mimic": {
     summary: "Convert MIMIC-IV-Note discharge.csv(.gz) to this project's notes JSONL (counts, never text)",
-    usage: "data import-mimic <discharge.csv.gz> <out.jsonl> [--limit=N]",
+    usage: "data import-mimic <discharge.csv.gz> <out.jsonl> [--limit=N] [--invalid-utf8=report|fail]",
     run: importMimic,
   },
   datasets: {

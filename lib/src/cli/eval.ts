@@ -1,8 +1,11 @@
 import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadExperiment } from "../config/experiment.js";
+import { formatN2c2OfficialTable, scoreN2c2Folders } from "../eval/n2c2-system.js";
 import { runBaseline } from "../eval/tasks/baseline.js";
 import { evaluateFile } from "../eval/tasks/evaluate.js";
+import { formatLeakage } from "../eval/tasks/leakage.js";
 import { loadEvalTask, predictionsPath } from "../eval/tasks/load-task.js";
 import { evaluateN2c2 } from "../eval/tasks/n2c2-evaluate.js";
 import { writePredictions } from "../eval/tasks/predictions.js";
@@ -109,10 +112,47 @@ export const commands: CommandTable = {
         );
       }
       console.log(`  unusable predictions (counted wrong): ${result.score.unusable.length}`);
+      if (loaded.leakage) console.log(`  ${formatLeakage(loaded.leakage)}`);
       if (values.json) {
         const { graded: _graded, ...summary } = result;
-        writeFileSync(values.json, `${JSON.stringify({ ...summary, n2c2 }, null, 1)}\n`);
+        writeFileSync(values.json, `${JSON.stringify({ ...summary, n2c2, leakage: loaded.leakage }, null, 1)}\n`);
         console.log(`  scores -> ${values.json}`);
+      }
+      return 0;
+    },
+  },
+  "n2c2-score": {
+    summary: "score an n2c2 2018 Track 1 system folder against a gold folder (the official table)",
+    usage: "eval n2c2-score GOLD_DIR SYSTEM_DIR [--skip-missing] [--json OUT]",
+    async run(args) {
+      const { values, positionals } = parseArgs({
+        args,
+        options: { "skip-missing": { type: "boolean" }, json: { type: "string" }, help: { type: "boolean" } },
+        allowPositionals: true,
+        strict: true,
+      });
+      if (values.help) {
+        console.log(`usage: ${this.usage}`);
+        return 0;
+      }
+      if (positionals.length !== 2) throw new Error(`expected GOLD_DIR and SYSTEM_DIR\nusage: ${this.usage}`);
+      const [goldDir, systemDir] = positionals.map((dir) => resolve(dir));
+      const result = await scoreN2c2Folders(goldDir, systemDir, {
+        missing: values["skip-missing"] ? "official" : "refuse",
+      });
+      // Skipped files first, as the official script prints them, and counted.
+      const { goldOnly, systemOnly } = result.skipped;
+      if (goldOnly.length > 0)
+        console.log(`Files skipped in ${goldDir} (${goldOnly.length}, no system file):\n${goldOnly.join(", ")}`);
+      if (systemOnly.length > 0)
+        console.log(`Files skipped in ${systemDir} (${systemOnly.length}, no gold file):\n${systemOnly.join(", ")}`);
+      for (const [role, names] of Object.entries(result.ignored)) {
+        if (names.length > 0) console.log(`Not read in the ${role} folder (not *.xml files): ${names.join(", ")}`);
+      }
+      console.log(formatN2c2OfficialTable(result.official));
+      if (values.json) {
+        writeFileSync(values.json, `${JSON.stringify(result, null, 1)}\n`);
+        console.log(`scores -> ${values.json}`);
       }
       return 0;
     },

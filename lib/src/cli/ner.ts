@@ -56,6 +56,8 @@ function parseTypeMap(text: string | undefined): Record<string, EntityType> {
 async function readNotes(file: string): Promise<NerNote[]> {
   const read = await readNerJsonl(file);
   reportRejects(read.rejects);
+  for (const warning of read.warnings)
+    console.error(`  warning: ${warning.source}: ${warning.reason}: ${warning.detail}`);
   return read.notes;
 }
 

@@ -27,6 +27,8 @@ const datasetEntry = z
       .optional(),
     /** How to read it when that is not obvious from `kind`, e.g. `jsonl`, `mimic-iv-note-csv`, `xml-dir`, `csv`. */
     format: z.string().min(1).optional(),
+    /** Bytes that are not UTF-8 in its files: `report` (default; counted, read as U+FFFD) or `fail`. */
+    invalidUtf8: z.enum(["report", "fail"]).optional(),
     /** Named sub-paths relative to `path`, e.g. `{train: train, test: test}` for n2c2. */
     splits: z.record(z.string(), z.string().min(1)).optional(),
     /** Where to request access or read about it. */

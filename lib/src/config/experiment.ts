@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EVAL_ANSWER_FIELDS } from "../prompts/eval.js";
 import { loadYamlConfig } from "./load.js";
 import { evalSection } from "./sections/eval.js";
 import { exportSection } from "./sections/export.js";
@@ -27,7 +28,37 @@ export const experimentSchema = z
     ner: nerSection.prefault({}),
     export: exportSection.prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((experiment, context) => {
+    const problem = targetFieldsMismatch(experiment.synth.prepare.targetFields, EVAL_ANSWER_FIELDS);
+    if (problem) context.addIssue({ code: "custom", path: ["synth", "prepare", "targetFields"], message: problem });
+  });
+
+/**
+ * Why training targets and the evaluation prompt disagree, or undefined when they agree. The
+ * student is trained on the evaluation prompt; a field it learns but is never asked for (or asked
+ * for but never learnt) re-creates the original code's train/eval prompt mismatch. Order is free
+ * (answers are parsed by key); a repeated field is an error (JSON keeps only the last).
+ */
+export function targetFieldsMismatch(
+  targetFields: readonly string[],
+  promptFields: readonly string[],
+): string | undefined {
+  const repeated = targetFields.filter((field, i) => targetFields.indexOf(field) !== i);
+  const notAsked = targetFields.filter((field) => !promptFields.includes(field));
+  const notTrained = promptFields.filter((field) => !targetFields.includes(field));
+  if (repeated.length + notAsked.length + notTrained.length === 0) return undefined;
+  const reasons = [
+    ...(notAsked.length ? [`trained but not asked for: ${notAsked.join(", ")}`] : []),
+    ...(notTrained.length ? [`asked for but not trained: ${notTrained.join(", ")}`] : []),
+    ...(repeated.length ? [`listed twice: ${[...new Set(repeated)].join(", ")}`] : []),
+  ];
+  return (
+    `training targets [${targetFields.join(", ")}] differ from the fields the evaluation prompt asks for ` +
+    `[${promptFields.join(", ")}] (lib/src/prompts/eval.ts, EVAL_ANSWER_FIELDS): ${reasons.join("; ")}. ` +
+    "Train on the fields the evaluation asks for (docs/synth.md, targetFields)"
+  );
+}
 
 export type Experiment = z.output<typeof experimentSchema>;
 

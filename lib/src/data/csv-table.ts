@@ -1,11 +1,14 @@
+import { isAscii, isUtf8 } from "node:buffer";
 import { createReadStream } from "node:fs";
-import type { Readable } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { parse } from "csv-parse";
 import type { z } from "zod";
 import { formatPath } from "../config/load.js";
 import { DataError } from "./errors.js";
-import { assertReadableFile } from "./jsonl.js";
+import { assertReadableFile, invalidUtf8Problem } from "./jsonl.js";
+import { type WarningHandler, warningSink } from "./rejects.js";
+import { forEachInvalidUtf8Line, type InvalidUtf8Line, type InvalidUtf8Mode } from "./text-bytes.js";
 
 export interface CsvRow<T = Record<string, string>> {
   /** 1-based data row (the header is row 0), as spreadsheet users count after the header. */
@@ -22,6 +25,10 @@ export interface ReadCsvOptions<S extends z.ZodType | undefined = undefined> {
   rowSchema?: S;
   /** Field delimiter, `,` unless told. */
   delimiter?: string;
+  /** Problems with rows that were kept (`invalid-utf8`); without it, one process warning per file. */
+  onWarning?: WarningHandler;
+  /** Bytes that are not UTF-8: `report` (default: read as U+FFFD, warned with line and byte) or `fail`. */
+  onInvalidUtf8?: InvalidUtf8Mode;
 }
 
 type RowValues<S> = S extends z.ZodType ? z.output<S> : Record<string, string>;
@@ -36,9 +43,15 @@ export async function* readCsvRows<S extends z.ZodType | undefined = undefined>(
   options: ReadCsvOptions<S> = {},
 ): AsyncGenerator<CsvRow<RowValues<S>>> {
   await assertReadableFile(file);
-  const parser = openText(file).pipe(
-    parse({ bom: true, delimiter: options.delimiter ?? ",", skip_empty_lines: true, info: true }),
-  );
+  const warnings = warningSink(options.onWarning);
+  const parser = parse({ bom: true, delimiter: options.delimiter ?? ",", skip_empty_lines: true, info: true });
+  const checker = utf8Checker((problem) => {
+    const item = invalidUtf8Problem(file, problem);
+    if (options.onInvalidUtf8 === "fail") throw new DataError(item, item.message);
+    warnings.warn(item);
+  });
+  checker.on("error", (error) => parser.destroy(error));
+  openText(file).pipe(checker).pipe(parser);
   let columns: string[] | undefined;
   let row = 0;
   try {
@@ -70,8 +83,10 @@ export async function* readCsvRows<S extends z.ZodType | undefined = undefined>(
     );
   } finally {
     parser.destroy();
+    checker.destroy();
   }
   if (!columns) throw new DataError({ file }, "the file is empty (expected a header line)");
+  warnings.finish(file);
 }
 
 export interface CsvTable<T = Record<string, string>> {
@@ -119,6 +134,54 @@ function checkHeader(file: string, header: string[], required: readonly string[]
       `header is missing required column${missing.length > 1 ? "s" : ""} ${missing.map((m) => `"${m}"`).join(", ")} (header has: ${columns.join(", ")})`,
     );
   return columns;
+}
+
+/**
+ * A pass-through that checks the bytes are UTF-8 on their way to the CSV parser. A sequence cut at
+ * a chunk's end is held back to the next chunk; lines are counted by newline bytes (a quoted field
+ * spanning lines counts each physical line, as editors do).
+ */
+function utf8Checker(onInvalid: (problem: InvalidUtf8Line) => void): Transform {
+  let held: Buffer | undefined;
+  let offset = 0;
+  let line = 1;
+  const check = (bytes: Buffer) => {
+    if (!isAscii(bytes) && !isUtf8(bytes)) forEachInvalidUtf8Line(bytes, line, offset, onInvalid);
+    for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) line++;
+    offset += bytes.length;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      try {
+        const bytes = held ? Buffer.concat([held, chunk]) : chunk;
+        const cut = bytes.length - incompleteTail(bytes);
+        held = cut < bytes.length ? Buffer.from(bytes.subarray(cut)) : undefined;
+        check(bytes.subarray(0, cut));
+        done(null, chunk);
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+    flush(done) {
+      try {
+        if (held) check(held);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
+}
+
+/** Bytes at the end of `bytes` that begin a multi-byte sequence the chunk does not finish (0 to 3). */
+function incompleteTail(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back];
+    if ((byte & 0xc0) === 0x80) continue;
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return length > back ? back : 0;
+  }
+  return 0;
 }
 
 /** A byte stream of the file, decompressed when it ends in `.gz` (MIMIC ships `discharge.csv.gz`). */

@@ -16,6 +16,8 @@ export interface DataErrorLocation {
   row?: number;
   /** Field or tag the problem is about. */
   field?: string;
+  /** 0-based byte offset in the file, for problems in the bytes themselves (invalid UTF-8). */
+  byte?: number;
 }
 
 export class DataError extends Error {
@@ -25,6 +27,7 @@ export class DataError extends Error {
   readonly column?: number;
   readonly row?: number;
   readonly field?: string;
+  readonly byte?: number;
   /** The problem alone, without the location prefix. */
   readonly reason: string;
 
@@ -36,6 +39,7 @@ export class DataError extends Error {
     this.column = location.column;
     this.row = location.row;
     this.field = location.field;
+    this.byte = location.byte;
     this.reason = reason;
   }
 
@@ -52,7 +56,7 @@ export class N2c2FormatError extends DataError {
   }
 }
 
-/** `file:line:column (row N, field F)`: the shape editors and terminals turn into links. */
+/** `file:line:column (row N, field F, byte B)`: the shape editors and terminals turn into links. */
 export function formatLocation(location: DataErrorLocation): string {
   let text = location.file;
   if (location.line !== undefined) {
@@ -62,5 +66,6 @@ export function formatLocation(location: DataErrorLocation): string {
   const extra: string[] = [];
   if (location.row !== undefined) extra.push(`row ${location.row}`);
   if (location.field !== undefined) extra.push(`field "${location.field}"`);
+  if (location.byte !== undefined) extra.push(`byte ${location.byte}`);
   return extra.length > 0 ? `${text} (${extra.join(", ")})` : text;
 }

@@ -1,12 +1,13 @@
 import { once } from "node:events";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import type { z } from "zod";
 import { formatPath } from "../config/load.js";
 import { DataError } from "./errors.js";
-import type { RejectHandler } from "./rejects.js";
+import { type InvalidUtf8Line, readLineBatches } from "./lines.js";
+import { type Reject, type RejectHandler, type WarningHandler, warningSink } from "./rejects.js";
+import { describeInvalidBytes, type InvalidUtf8Mode } from "./text-bytes.js";
 
 export interface JsonlEntry<T> {
   /** 1-based line number in the file. */
@@ -17,12 +18,17 @@ export interface JsonlEntry<T> {
 export interface ReadJsonlOptions {
   /** Collect bad lines here instead of throwing on the first one. */
   onReject?: RejectHandler;
+  /** Problems with lines that were kept (`invalid-utf8`); without it, summed up in one process warning. */
+  onWarning?: WarningHandler;
+  /** Bytes that are not UTF-8: `report` (default; read as U+FFFD, one `invalid-utf8` warning per line) or `fail`. */
+  onInvalidUtf8?: InvalidUtf8Mode;
 }
 
 /**
  * Stream a JSONL file line by line with line numbers (bounded memory, whatever the file size).
- * Blank lines are skipped (they hold no item). A line that is not JSON, or does not match
- * `schema`, throws a DataError naming file and line, or goes to `onReject` when given.
+ * A UTF-8 byte order mark is skipped. Blank lines are skipped (they hold no item). A line that is
+ * not JSON, or does not match `schema`, throws a DataError naming file and line, or goes to
+ * `onReject` when given. Invalid UTF-8 is reported or fails, per `onInvalidUtf8`.
  */
 export async function* readJsonlEntries<S extends z.ZodType = z.ZodType<unknown>>(
   file: string,
@@ -30,29 +36,30 @@ export async function* readJsonlEntries<S extends z.ZodType = z.ZodType<unknown>
   options: ReadJsonlOptions = {},
 ): AsyncGenerator<JsonlEntry<z.output<S>>> {
   await assertReadableFile(file);
-  const input = createReadStream(file, { encoding: "utf8" });
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let lineNumber = 0;
-  try {
-    for await (const text of lines) {
-      lineNumber += 1;
-      if (text.trim() === "") continue;
+  const warnings = warningSink(options.onWarning);
+  const onInvalidUtf8 = (problem: InvalidUtf8Line) => {
+    const item = invalidUtf8Problem(file, problem);
+    if (options.onInvalidUtf8 === "fail") throw new DataError(item, item.message);
+    warnings.warn(item);
+  };
+  for await (const batch of readLineBatches(file, { onInvalidUtf8 })) {
+    for (const { lineNo: line, text } of batch) {
       let value: unknown;
       try {
         value = JSON.parse(text);
       } catch (error) {
         const message = `line is not valid JSON (${describeJsonError(error as Error)}); a torn last line means the writer was interrupted`;
-        if (!options.onReject) throw new DataError({ file, line: lineNumber }, message);
-        options.onReject({ file, line: lineNumber, reason: "invalid-json", message });
+        if (!options.onReject) throw new DataError({ file, line }, message);
+        options.onReject({ file, line, reason: "invalid-json", message });
         continue;
       }
       if (!schema) {
-        yield { line: lineNumber, value: value as z.output<S> };
+        yield { line, value: value as z.output<S> };
         continue;
       }
       const parsed = schema.safeParse(value);
       if (parsed.success) {
-        yield { line: lineNumber, value: parsed.data };
+        yield { line, value: parsed.data };
         continue;
       }
       const issue = parsed.error.issues[0];
@@ -60,13 +67,25 @@ export async function* readJsonlEntries<S extends z.ZodType = z.ZodType<unknown>
       const message = parsed.error.issues
         .map((item) => `${item.path.length > 0 ? formatPath(item.path) : "(item)"}: ${item.message}`)
         .join("; ");
-      if (!options.onReject) throw new DataError({ file, line: lineNumber, field }, message);
-      options.onReject({ file, line: lineNumber, field, reason: "schema", message });
+      if (!options.onReject) throw new DataError({ file, line, field }, message);
+      options.onReject({ file, line, field, reason: "schema", message });
     }
-  } finally {
-    lines.close();
-    input.destroy();
   }
+  warnings.finish(file);
+}
+
+/** The `invalid-utf8` problem for a line (never quotes the text around the bytes). */
+export function invalidUtf8Problem(file: string, problem: InvalidUtf8Line): Reject {
+  const count = problem.count === 1 ? "a byte sequence" : `${problem.count} byte sequences`;
+  return {
+    file,
+    line: problem.lineNo,
+    byte: problem.byte,
+    reason: "invalid-utf8",
+    message:
+      `${count} not valid UTF-8, read as U+FFFD; first ${describeInvalidBytes(problem.bytes)} at byte ${problem.byte}` +
+      " (was the file saved as Windows-1252 or Latin-1? convert it, e.g. iconv -f windows-1252 -t utf-8)",
+  };
 }
 
 /** Stream the values of a JSONL file (see readJsonlEntries for errors and rejects). */

@@ -1,8 +1,9 @@
 import { readCsvRows } from "./csv-table.js";
 import { DataError } from "./errors.js";
 import { type Note, noteSchema } from "./note.js";
-import { readNotes } from "./notes.js";
-import type { Reject, RejectHandler } from "./rejects.js";
+import { DuplicateTextCheck, type ReadNotesOptions, readNotes } from "./notes.js";
+import { type Reject, warningSink } from "./rejects.js";
+import type { InvalidUtf8Mode } from "./text-bytes.js";
 
 /** MIMIC-IV-Note's note_type codes, mapped to this project's names (others pass through). */
 const MIMIC_NOTE_TYPES: Record<string, string> = {
@@ -12,23 +13,28 @@ const MIMIC_NOTE_TYPES: Record<string, string> = {
   AR: "radiology_addendum",
 };
 
-export interface ReadMimicNotesOptions {
-  onReject?: RejectHandler;
-}
+export type ReadMimicNotesOptions = ReadNotesOptions;
 
 /**
  * Stream notes from MIMIC-IV-Note's `discharge.csv(.gz)` / `radiology.csv(.gz)` (columns note_id,
  * subject_id, note_type, charttime, text, ...) as `Note`s: subject_id becomes patient_id and
  * charttime's day the date; hadm_id and note_seq are kept as extra keys. Bad rows throw a DataError
- * naming file and row, or become rejects (`schema`, `empty-text`, `duplicate-note-id`).
+ * naming file and row, or become rejects (`schema`, `empty-text`, `duplicate-note-id`); kept notes
+ * with a problem are warnings (`invalid-utf8`, `duplicate-text`), as for readNotes.
  */
 export async function* readMimicIvNotes(file: string, options: ReadMimicNotesOptions = {}): AsyncGenerator<Note> {
   const reject = (item: Reject): void => {
     if (!options.onReject) throw new DataError(item, item.message);
     options.onReject(item);
   };
+  const warnings = warningSink(options.onWarning);
   const seen = new Set<string>();
-  const rows = readCsvRows(file, { requiredColumns: ["note_id", "subject_id", "note_type", "charttime", "text"] });
+  const duplicates = new DuplicateTextCheck();
+  const rows = readCsvRows(file, {
+    requiredColumns: ["note_id", "subject_id", "note_type", "charttime", "text"],
+    onWarning: warnings.warn,
+    onInvalidUtf8: options.onInvalidUtf8,
+  });
   for await (const { row, line, values } of rows) {
     const candidate = {
       note_id: values.note_id,
@@ -68,18 +74,28 @@ export async function* readMimicIvNotes(file: string, options: ReadMimicNotesOpt
       continue;
     }
     seen.add(parsed.data.note_id);
+    const duplicate = duplicates.check(parsed.data, { file, line, row });
+    if (duplicate && options.onDuplicateText === "reject") {
+      reject(duplicate);
+      continue;
+    }
+    if (duplicate) warnings.warn(duplicate);
     yield parsed.data;
   }
+  warnings.finish(file);
 }
 
 /**
  * Notes from a dataset by its format: `jsonl` (this project's format) or `mimic-iv-note-csv`
- * (the registry's `format` field; a `.csv`/`.csv.gz` file without one is read as MIMIC).
+ * (the registry's `format` field; a `.csv`/`.csv.gz` file without one is read as MIMIC). The
+ * registry's `invalidUtf8` applies unless the options say otherwise.
  */
 export function readNotesFrom(
-  dataset: { resolvedPath: string; format?: string },
-  options: ReadMimicNotesOptions = {},
+  dataset: { resolvedPath: string; format?: string; invalidUtf8?: InvalidUtf8Mode },
+  options: ReadNotesOptions = {},
 ): AsyncGenerator<Note> {
+  if (options.onInvalidUtf8 === undefined && dataset.invalidUtf8 !== undefined)
+    options = { ...options, onInvalidUtf8: dataset.invalidUtf8 };
   const format = dataset.format ?? (/\.csv(\.gz)?$/.test(dataset.resolvedPath) ? "mimic-iv-note-csv" : "jsonl");
   if (format === "mimic-iv-note-csv") return readMimicIvNotes(dataset.resolvedPath, options);
   if (format === "jsonl") return readNotes(dataset.resolvedPath, options);

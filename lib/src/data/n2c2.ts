@@ -1,15 +1,22 @@
+import { isUtf8 } from "node:buffer";
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { SaxesParser } from "saxes";
 import { DataError, N2c2FormatError } from "./errors.js";
-import { assertReadableFile } from "./jsonl.js";
+import { assertReadableFile, invalidUtf8Problem } from "./jsonl.js";
 import { type Criterion, type CriterionLabel, isCriterion, N2C2_CRITERIA } from "./n2c2-criteria.js";
 import { isCalendarDate } from "./note.js";
-import type { RejectHandler } from "./rejects.js";
+import { type RejectHandler, type WarningHandler, warningSink } from "./rejects.js";
+import { decoderForLabel, forEachInvalidUtf8Line, hasUtf8Bom, type InvalidUtf8Mode } from "./text-bytes.js";
 
-/** Records in a patient's TEXT are separated by a line of exactly 100 asterisks. */
+/**
+ * Records in a patient's TEXT are separated by a line of 100 asterisks (what the release and
+ * formatN2c2Xml write). Copies re-saved by other tools have other widths, so a line of 20 or more
+ * `*` alone on its line separates records too, when a `Record date:` line follows it.
+ */
 export const N2C2_RECORD_SEPARATOR = "*".repeat(100);
-const SEPARATOR_LINE = /^\*{100}[ \t]*$/;
+const SEPARATOR_LINE = /^[ \t]*\*{20,}[ \t]*$/;
+const EXACT_SEPARATOR = /^[ \t]*\*{100}[ \t]*$/;
 const RECORD_DATE_LINE = /^\s*Record date:\s*(\d{4}-\d{2}-\d{2})\s*$/;
 
 export interface N2c2Record {
@@ -54,9 +61,20 @@ export function parseN2c2Xml(xml: string, fileName: string): N2c2Patient {
   let textStart = 0;
   let textLine = 0;
   let tagsSeen = false;
+  let tagsCloseLine = 0;
+  let textCloseLine = 0;
+  let rootCloseLine = 0;
   const tags = new Map<Criterion, { label: CriterionLabel; line: number }>();
 
   parser.on("error", (error) => {
+    // saxes reads a raw `&` as the start of an entity running to the next `;`, so its error comes
+    // lines later (often "unclosed tag" at the end); a bare `&` before that point is the real cause.
+    const errorOffset = offsetOf(source, parser.line, parser.column);
+    const ampersand = firstBareAmpersand(source, errorOffset);
+    if (ampersand >= 0) {
+      const at = lineAndColumn(source, ampersand);
+      fail("malformed XML: a bare '&' (write &amp; or put the text in a CDATA section)", at.line, at.column);
+    }
     fail(`malformed XML: ${error.message.replace(/^.*?:\d+:\d+: /, "")}`, parser.line, parser.column + 1);
   });
   parser.on("opentag", (tag) => {
@@ -100,8 +118,11 @@ export function parseN2c2Xml(xml: string, fileName: string): N2c2Patient {
       tags.set(tag.name as Criterion, { label: label as CriterionLabel, line: parser.line });
     }
   });
-  parser.on("closetag", () => {
+  parser.on("closetag", (tag) => {
     stack.pop();
+    if (stack.length === 0) rootCloseLine = parser.line;
+    else if (stack.length === 1 && tag.name === "TEXT") textCloseLine = parser.line;
+    else if (stack.length === 1 && tag.name === "TAGS") tagsCloseLine = parser.line;
   });
   const collectText = (value: string): void => {
     if (stack.at(-1) === "TEXT" && textParts) textParts.push(value);
@@ -111,13 +132,20 @@ export function parseN2c2Xml(xml: string, fileName: string): N2c2Patient {
 
   parser.write(source).close();
 
-  if (!textParts) return fail("no <TEXT> element", undefined, undefined, "TEXT");
+  if (!textParts)
+    return fail("no <TEXT> element (expected inside <PatientMatching>)", rootCloseLine, undefined, "TEXT");
   const text = textParts.join("");
   if (text.trim() === "") fail("<TEXT> is empty", textLine, undefined, "TEXT");
-  if (!tagsSeen) fail("no <TAGS> element", undefined, undefined, "TAGS");
+  if (!tagsSeen)
+    fail(
+      `no <TAGS> element: expected after </TEXT> (line ${textCloseLine}), before </PatientMatching> (line ${rootCloseLine})`,
+      rootCloseLine,
+      undefined,
+      "TAGS",
+    );
   const missing = N2C2_CRITERIA.filter((criterion) => !tags.has(criterion));
   if (missing.length > 0)
-    fail(`TAGS is missing ${missing.map((name) => `<${name}>`).join(", ")}`, undefined, undefined, missing[0]);
+    fail(`TAGS is missing ${missing.map((name) => `<${name}>`).join(", ")}`, tagsCloseLine, undefined, missing[0]);
 
   // Where TEXT's content begins in the file, so record line numbers point into it.
   const offset = source.indexOf(text, textStart);
@@ -132,14 +160,17 @@ export function parseN2c2Xml(xml: string, fileName: string): N2c2Patient {
 }
 
 /**
- * Split a TEXT into its records at separator lines (exactly 100 `*`). Each record must start with
- * `Record date: YYYY-MM-DD` (a real calendar date); `firstLine` is the file line TEXT starts on.
+ * Split a TEXT into its records at separator lines: 100 `*`, or 20 or more `*` followed (after
+ * blank lines) by a `Record date:` line, so a row of stars inside a record stays text. Each record
+ * must start with `Record date: YYYY-MM-DD` (a real calendar date); `firstLine` is the file line
+ * TEXT starts on.
  */
 export function splitN2c2Records(text: string, where: { file: string; firstLine?: number }): N2c2Record[] {
   const base = where.firstLine ?? 1;
   const chunks: { start: number; lines: string[] }[] = [{ start: 0, lines: [] }];
-  text.split("\n").forEach((lineText, index) => {
-    if (SEPARATOR_LINE.test(lineText)) chunks.push({ start: index + 1, lines: [] });
+  const lines = text.split("\n");
+  lines.forEach((lineText, index) => {
+    if (isN2c2RecordSeparator(lines, index)) chunks.push({ start: index + 1, lines: [] });
     else chunks.at(-1)!.lines.push(lineText);
   });
   const records: N2c2Record[] = [];
@@ -172,6 +203,20 @@ export function splitN2c2Records(text: string, where: { file: string; firstLine?
   return records;
 }
 
+/**
+ * Whether line `index` of a TEXT's lines separates records: a line of 100 `*`, or of 20 or more
+ * `*` (spaces around allowed) followed, after blank lines, by a `Record date:` line or the end.
+ */
+export function isN2c2RecordSeparator(lines: readonly string[], index: number): boolean {
+  const line = lines[index];
+  if (line.length < 20 || !SEPARATOR_LINE.test(line)) return false;
+  if (EXACT_SEPARATOR.test(line)) return true;
+  let next = index + 1;
+  while (next < lines.length && lines[next].trim() === "") next++;
+  // The last line of TEXT: a separator that closes the last record, whatever its width.
+  return next >= lines.length || RECORD_DATE_LINE.test(lines[next]);
+}
+
 /** The latest `Record date` of a patient: "in the past N months" criteria count back from it. */
 export function mostRecentRecordDate(patient: Pick<N2c2Patient, "records">): string {
   if (patient.records.length === 0) throw new Error("patient has no records");
@@ -197,13 +242,54 @@ export function recordsWithinMonths(patient: Pick<N2c2Patient, "records">, month
   return patient.records.filter((record) => record.date >= start);
 }
 
-/** Read and parse one file (see parseN2c2Xml). */
-export async function readN2c2File(file: string): Promise<N2c2Patient> {
-  await assertReadableFile(file);
-  return parseN2c2Xml(await readFile(file, "utf8"), file);
+export interface ReadN2c2FileOptions {
+  /** Bytes that are not UTF-8 in a UTF-8 file: `report` (default: read as U+FFFD, warned per line) or `fail`. */
+  onInvalidUtf8?: InvalidUtf8Mode;
+  /** Problems with files that were kept (`invalid-utf8`); without it, one process warning per file. */
+  onWarning?: WarningHandler;
 }
 
-export interface ReadN2c2DirOptions {
+/**
+ * Read and parse one file (see parseN2c2Xml), decoded as its XML declaration says: `encoding=`
+ * any WHATWG label (UTF-8, ISO-8859-1, windows-1252, ...); UTF-8 when there is none. A byte order
+ * mark decides first (UTF-8 or UTF-16). An unknown encoding is an N2c2FormatError.
+ */
+export async function readN2c2File(file: string, options: ReadN2c2FileOptions = {}): Promise<N2c2Patient> {
+  await assertReadableFile(file);
+  const warnings = warningSink(options.onWarning);
+  const patient = parseN2c2Xml(decodeXml(await readFile(file), file, options, warnings.warn), file);
+  warnings.finish(file);
+  return patient;
+}
+
+function decodeXml(bytes: Buffer, file: string, options: ReadN2c2FileOptions, warn: WarningHandler): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return decoderForLabel("utf-16le")!.decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return decoderForLabel("utf-16be")!.decode(bytes.subarray(2));
+  const bom = hasUtf8Bom(bytes);
+  const declared = bom
+    ? undefined
+    : /^\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])(.*?)\1/.exec(bytes.toString("latin1", 0, 256));
+  const label = declared?.[2].trim();
+  const decoder = label === undefined ? undefined : decoderForLabel(label);
+  if (label !== undefined && !decoder) {
+    const column = declared!.index + declared![0].length - declared![2].length;
+    throw new N2c2FormatError(
+      { file, line: 1, column },
+      `unknown encoding "${label}" in the XML declaration (use a standard label such as UTF-8, ISO-8859-1 or windows-1252)`,
+    );
+  }
+  if (decoder && decoder.encoding !== "utf-8") return decoder.decode(bytes);
+  const body = bom ? bytes.subarray(3) : bytes;
+  if (!isUtf8(body))
+    forEachInvalidUtf8Line(body, 1, bom ? 3 : 0, (problem) => {
+      const item = invalidUtf8Problem(file, problem);
+      if (options.onInvalidUtf8 === "fail") throw new DataError(item, item.message);
+      warn(item);
+    });
+  return body.toString("utf8");
+}
+
+export interface ReadN2c2DirOptions extends ReadN2c2FileOptions {
   /** Collect files that fail to parse (reason `n2c2-format`) instead of throwing on the first. */
   onReject?: RejectHandler;
 }
@@ -226,11 +312,13 @@ export async function readN2c2Dir(dir: string, options: ReadN2c2DirOptions = {})
   const patients: N2c2Patient[] = [];
   for (const name of files) {
     try {
-      patients.push(await readN2c2File(join(dir, name)));
+      patients.push(await readN2c2File(join(dir, name), options));
     } catch (error) {
       if (!options.onReject || !DataError.isInstance(error)) throw error;
-      const { file, line, column, field, reason } = error;
-      options.onReject({ file, line, column, field, reason: "n2c2-format", message: reason });
+      const { file, line, column, field, byte, reason } = error;
+      // Only invalid UTF-8 (under onInvalidUtf8: "fail") has a byte offset.
+      const code = byte !== undefined ? "invalid-utf8" : "n2c2-format";
+      options.onReject({ file, line, column, field, byte, reason: code, message: reason });
     }
   }
   return patients;
@@ -248,6 +336,53 @@ export function formatN2c2Xml(patient: Pick<N2c2Patient, "text" | "tags">): stri
     return `<${criterion} met="${label}" />`;
   });
   return `<?xml version="1.0" encoding="UTF-8" ?>\n<PatientMatching>\n<TEXT><![CDATA[${cdata}]]></TEXT>\n<TAGS>\n${tags.join("\n")}\n</TAGS>\n</PatientMatching>\n`;
+}
+
+/** Offset in `source` of a saxes position (1-based line, 0-based column). */
+function offsetOf(source: string, line: number, column: number): number {
+  let offset = 0;
+  for (let current = 1; current < line; current++) {
+    const next = source.indexOf("\n", offset);
+    if (next < 0) return source.length;
+    offset = next + 1;
+  }
+  return Math.min(offset + column, source.length);
+}
+
+function lineAndColumn(source: string, offset: number): { line: number; column: number } {
+  const line = lineAt(source, offset);
+  return { line, column: offset - (source.lastIndexOf("\n", offset - 1) + 1) + 1 };
+}
+
+const ENTITY_REFERENCE = /&(?:#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z_:][-A-Za-z0-9._:]*);/y;
+
+/** Offset of the first `&` before `limit` that starts no entity reference, outside CDATA, comments and PIs; -1 if none. */
+function firstBareAmpersand(source: string, limit: number): number {
+  const skips: [string, string][] = [
+    ["<![CDATA[", "]]>"],
+    ["<!--", "-->"],
+    ["<?", "?>"],
+  ];
+  let at = 0;
+  while (at < limit) {
+    const ampersand = source.indexOf("&", at);
+    if (ampersand < 0 || ampersand >= limit) return -1;
+    // The first section opening before the `&` (which may sit inside it): jump past its end.
+    let section: { start: number; open: string; close: string } | undefined;
+    for (const [open, close] of skips) {
+      const start = source.indexOf(open, at);
+      if (start >= 0 && start < ampersand && (!section || start < section.start)) section = { start, open, close };
+    }
+    if (section) {
+      const end = source.indexOf(section.close, section.start + section.open.length);
+      at = end < 0 ? source.length : end + section.close.length;
+      continue;
+    }
+    ENTITY_REFERENCE.lastIndex = ampersand;
+    if (!ENTITY_REFERENCE.test(source)) return ampersand;
+    at = ampersand + 1;
+  }
+  return -1;
 }
 
 function lineAt(source: string, offset: number): number {

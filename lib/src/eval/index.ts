@@ -3,14 +3,21 @@
 export {
   BOOTSTRAP_DEFAULTS,
   type BootstrapOptions,
+  type BootstrapPlan,
+  type BootstrapPlanInfo,
+  type BootstrapUnit,
   bootstrap,
+  bootstrapPlan,
+  bootstrapProportion,
   bootstrapSchema,
   type Estimate,
+  intervalLabel,
+  KeyResampler,
   percentileInterval,
   Resampler,
 } from "./bootstrap.js";
 export { type ClassCounts, type ConfusionMatrix, classCounts, confusionMatrix } from "./confusion.js";
-export { type EncodedLabels, encodeLabels, type LabelPairs, UNPARSEABLE } from "./labels.js";
+export { type EncodedLabels, encodeLabels, type Label, type LabelPairs, UNPARSEABLE } from "./labels.js";
 export {
   type AnswerMatch,
   answerLabel,
@@ -22,8 +29,10 @@ export {
 } from "./match-answer.js";
 export {
   accuracy,
+  type BinaryScores,
   balancedAccuracy,
   binaryF1,
+  binaryScores,
   type ClassificationReport,
   type ClassMetrics,
   classificationReport,
@@ -51,6 +60,8 @@ export {
 } from "./n2c2-score.js";
 export {
   MCNEMAR_EXACT_BELOW,
+  MCNEMAR_METHOD_LABELS,
+  type McNemarMethodLabel,
   type McNemarResult,
   mcnemar,
   type PairedBootstrapResult,
@@ -64,7 +75,7 @@ export {
   type ParsedAnswer,
   parseAnswer,
 } from "./parse-answer.js";
-export { createRng, type Rng } from "./prng.js";
+export { createRng, deriveSeed, type Rng } from "./prng.js";
 export {
   type AnswerItem,
   type AnswerScores,

@@ -7,7 +7,7 @@
  * did swap it, which changes balanced accuracy).
  */
 import type { ClassCounts } from "./confusion.js";
-import { encodeLabels, type LabelPairs } from "./labels.js";
+import { encodeLabels, type Label, type LabelPairs, sortLabels } from "./labels.js";
 
 /** Index of each summary metric in the Float64Array that `summaryFromVectors` fills. */
 export const SUMMARY_METRICS = ["accuracy", "balancedAccuracy", "microF1", "macroF1", "weightedF1"] as const;
@@ -131,9 +131,9 @@ export interface ClassMetrics extends ClassCounts {
 export interface ClassificationReport {
   n: number;
   /** Every class seen in gold or pred (plus fixed labels), sorted. */
-  classes: string[];
+  classes: Label[];
   /** The classes precision/recall/F1 are reported and averaged over (see LabelPairs.labels). */
-  labels: string[];
+  labels: Label[];
   accuracy: number;
   balancedAccuracy: number;
   microF1: number;
@@ -145,7 +145,7 @@ export interface ClassificationReport {
   /** One row per class of `labels`, in that order. */
   perClass: ClassMetrics[];
   /** Classes predicted but absent from gold: left out of balanced accuracy (sklearn's warning case). */
-  predOnlyClasses: string[];
+  predOnlyClasses: Label[];
 }
 
 /** Per-class metrics from one-vs-rest counts (0 where a denominator is 0, as sklearn's zero_division=0). */
@@ -161,7 +161,7 @@ export function classMetrics(counts: ClassCounts): ClassMetrics {
 
 /** The full report from one slot of class vectors over `classes`. */
 export function reportFromVectors(
-  classes: string[],
+  classes: Label[],
   vectors: ClassVectors,
   slot: number,
   labelCodes: ArrayLike<number> | null,
@@ -191,7 +191,7 @@ export function reportFromVectors(
     fpSum += item.fp;
     fnSum += item.fn;
   }
-  const predOnlyClasses: string[] = [];
+  const predOnlyClasses: Label[] = [];
   for (let c = 0; c < k; c++) if (support[base + c] === 0 && predicted[base + c] > 0) predOnlyClasses.push(classes[c]);
   return {
     n,
@@ -241,12 +241,44 @@ export function precisionRecallF1(args: LabelPairs): ClassMetrics[] {
   return classificationReport(args).perClass;
 }
 
+/** Precision, recall and F1 of the positive class, as sklearn's average="binary" computes them. */
+export interface BinaryScores {
+  positive: Label;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
 /**
- * F1 of one positive class (sklearn f1_score average="binary", pos_label=positive); 0 when that class is
- * neither in gold nor predicted (sklearn's zero_division=0), NaN for no items.
+ * The positive class's precision, recall and F1 (sklearn precision_recall_fscore_support, average="binary",
+ * pos_label=positive), zero_division=0; NaN for no items. Like sklearn, refused when gold and pred together
+ * hold three or more classes ("Target is multiclass but average='binary'": one class against the rest is a
+ * different metric, ask for it with macroF1/precisionRecallF1), and when they hold two classes of which
+ * `positive` is neither. With one class present and `positive` absent every score is 0.
  */
-export function binaryF1(args: LabelPairs & { positive: string }): number {
+export function binaryScores(args: LabelPairs & { positive: Label }): BinaryScores {
   const report = classificationReport({ gold: args.gold, pred: args.pred });
-  if (report.n === 0) return Number.NaN;
-  return report.perClass.find((item) => item.label === args.positive)?.f1 ?? 0;
+  const { positive } = args;
+  const present = sortLabels([...report.classes]);
+  if (present.length > 2) {
+    throw new Error(
+      `binary metric: gold and pred hold ${present.length} classes (${present.map((c) => JSON.stringify(c)).join(", ")}), ` +
+        "not 2: this target is multiclass (sklearn raises \"Target is multiclass but average='binary'\"); " +
+        "use macroF1, microF1 or precisionRecallF1 for one class against the rest",
+    );
+  }
+  if (present.length === 2 && !present.includes(positive)) {
+    throw new Error(
+      `binary metric: positive ${JSON.stringify(positive)} is not a valid label; it should be one of ` +
+        `${present.map((c) => JSON.stringify(c)).join(", ")} (sklearn raises the same for pos_label)`,
+    );
+  }
+  if (report.n === 0) return { positive, precision: Number.NaN, recall: Number.NaN, f1: Number.NaN };
+  const row = report.perClass.find((item) => item.label === positive);
+  return { positive, precision: row?.precision ?? 0, recall: row?.recall ?? 0, f1: row?.f1 ?? 0 };
+}
+
+/** F1 of the positive class (sklearn f1_score average="binary", pos_label=positive); see binaryScores. */
+export function binaryF1(args: LabelPairs & { positive: Label }): number {
+  return binaryScores(args).f1;
 }

@@ -1,8 +1,16 @@
 /**
  * Paired comparison of two models answering the same items: McNemar's test on the discordant pairs, and a
- * paired bootstrap of any summary metric's difference (both models scored on the same resampled items).
+ * paired bootstrap of any summary metric's difference (both models scored on the same resampled items or,
+ * with clusters, the same resampled patients or notes).
  */
-import { type BootstrapOptions, type Estimate, percentileInterval, Resampler, resolveBootstrap } from "./bootstrap.js";
+import {
+  type BootstrapOptions,
+  type BootstrapPlanInfo,
+  bootstrapPlan,
+  type Estimate,
+  KeyResampler,
+  percentileInterval,
+} from "./bootstrap.js";
 import { binomialTwoSidedHalf, chiSquare1Survival } from "./internal/stats.js";
 import { checkLabelPairs, encodeLabels } from "./labels.js";
 import { classVectors, SUMMARY_METRICS, type SummaryMetric, summaryFromVectors } from "./metrics.js";
@@ -15,10 +23,19 @@ export interface McNemarResult {
   bothRight: number;
   bothWrong: number;
   method: "exact" | "chi-square-corrected";
+  /** The test in words, to print beside the p-value: "exact binomial" or "chi-square, continuity-corrected". */
+  methodLabel: McNemarMethodLabel;
   /** Chi-square statistic (with continuity correction) or, for the exact test, min(onlyA, onlyB). */
   statistic: number;
   pValue: number;
 }
+
+/** How each McNemar method is named in tables (statsmodels: exact=True, or exact=False with correction=True). */
+export const MCNEMAR_METHOD_LABELS = {
+  exact: "exact binomial",
+  "chi-square-corrected": "chi-square, continuity-corrected",
+} as const;
+export type McNemarMethodLabel = (typeof MCNEMAR_METHOD_LABELS)[keyof typeof MCNEMAR_METHOD_LABELS];
 
 /** Discordant total below which the exact binomial test is used (statsmodels' rule of thumb is 25). */
 export const MCNEMAR_EXACT_BELOW = 25;
@@ -68,6 +85,7 @@ export function mcnemar(
       bothRight,
       bothWrong,
       method: "exact",
+      methodLabel: MCNEMAR_METHOD_LABELS.exact,
       statistic: Math.min(onlyA, onlyB),
       pValue: binomialTwoSidedHalf(onlyA, discordant),
     };
@@ -79,12 +97,13 @@ export function mcnemar(
     bothRight,
     bothWrong,
     method: "chi-square-corrected",
+    methodLabel: MCNEMAR_METHOD_LABELS["chi-square-corrected"],
     statistic,
     pValue: chiSquare1Survival(statistic),
   };
 }
 
-export interface PairedBootstrapResult {
+export interface PairedBootstrapResult extends BootstrapPlanInfo {
   metric: SummaryMetric;
   /** Metric of A, of B, and the difference A - B, each with its percentile interval. */
   a: Estimate;
@@ -98,12 +117,12 @@ export interface PairedBootstrapResult {
    * a bootstrap tail fraction, not an exact test; read it next to the interval.
    */
   pValueApprox: number;
-  resamples: number;
-  seed: number;
-  confidence: number;
 }
 
-/** Paired bootstrap of metric(A) - metric(B) over the same resampled items. */
+/**
+ * Paired bootstrap of metric(A) - metric(B): each resample draws one set of units (items, or clusters when
+ * `bootstrap.clusters` is given) and scores both models on it, so identical models differ by exactly 0.
+ */
 export function pairedBootstrap(args: {
   gold: readonly string[];
   predA: readonly string[];
@@ -127,42 +146,62 @@ export function pairedBootstrap(args: {
   const predA = encoded.pred.subarray(0, n);
   const predB = encoded.pred.subarray(n);
   const k = encoded.classes.length;
-  const options = resolveBootstrap(args.bootstrap, n, "pairedBootstrap");
+  const plan = bootstrapPlan(args.bootstrap, n, "pairedBootstrap");
+  const options = plan.info;
+  // Items with the same (gold, A, B) are interchangeable: a resample only counts these keys.
+  const keyOf = new Int32Array(n);
+  const keyIds = new Map<number, number>();
+  const keyTriples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const triple = (gold[i] * k + predA[i]) * k + predB[i];
+    let key = keyIds.get(triple);
+    if (key === undefined) {
+      key = keyIds.size;
+      keyIds.set(triple, key);
+      keyTriples.push(gold[i], predA[i], predB[i]);
+    }
+    keyOf[i] = key;
+  }
+  const keyCount = keyIds.size;
+  const tally = new Int32Array(keyCount);
   const vectors = classVectors(k, 2);
   const out = new Float64Array(SUMMARY_METRICS.length);
-  const scoreBoth = (indices: Int32Array | null): [number, number] => {
+  const scoreBoth = (): [number, number] => {
     vectors.tp.fill(0);
     vectors.support.fill(0);
     vectors.predicted.fill(0);
-    for (let i = 0; i < n; i++) {
-      const item = indices ? indices[i] : i;
-      const g = gold[item];
-      const a = predA[item];
-      const b = predB[item];
-      vectors.support[g]++;
-      vectors.support[k + g]++;
-      vectors.predicted[a]++;
-      vectors.predicted[k + b]++;
-      if (g === a) vectors.tp[g]++;
-      if (g === b) vectors.tp[k + g]++;
+    for (let key = 0; key < keyCount; key++) {
+      const count = tally[key];
+      if (count === 0) continue;
+      const g = keyTriples[3 * key];
+      const a = keyTriples[3 * key + 1];
+      const b = keyTriples[3 * key + 2];
+      vectors.support[g] += count;
+      vectors.support[k + g] += count;
+      vectors.predicted[a] += count;
+      vectors.predicted[k + b] += count;
+      if (g === a) vectors.tp[g] += count;
+      if (g === b) vectors.tp[k + g] += count;
     }
     summaryFromVectors(vectors, 0, encoded.labelCodes, out);
     const valueA = out[m];
     summaryFromVectors(vectors, 1, encoded.labelCodes, out);
     return [valueA, out[m]];
   };
-  const [pointA, pointB] = scoreBoth(null);
+  for (let i = 0; i < n; i++) tally[keyOf[i]]++;
+  const [pointA, pointB] = scoreBoth();
   const R = options.resamples;
   const valuesA = new Float64Array(R);
   const valuesB = new Float64Array(R);
   const differences = new Float64Array(R);
-  const resampler = new Resampler(n, options.seed, args.bootstrap?.strata);
-  const indices = new Int32Array(n);
+  const resampler = new KeyResampler(keyOf, keyCount, plan);
   let atOrBelow = 0;
   let atOrAbove = 0;
   let defined = 0;
   for (let r = 0; r < R; r++) {
-    const [valueA, valueB] = n === 0 ? [Number.NaN, Number.NaN] : scoreBoth(resampler.fill(indices));
+    tally.fill(0);
+    resampler.accumulate(tally);
+    const [valueA, valueB] = n === 0 ? [Number.NaN, Number.NaN] : scoreBoth();
     valuesA[r] = valueA;
     valuesB[r] = valueB;
     differences[r] = valueA - valueB;

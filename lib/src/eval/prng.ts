@@ -74,3 +74,17 @@ export function createRng(seed: number): Xoshiro128 {
 export function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
+
+/**
+ * A named sub-seed of an experiment seed, e.g. deriveSeed(42, "bootstrap"): the name's FNV-1a hash mixed
+ * with the seed through splitmix32, so one `seed:` change moves every sub-seed, and sub-seeds with different
+ * names are unrelated streams. Returns a non-negative 31-bit integer (fits every config's seed field).
+ */
+export function deriveSeed(seed: number, name: string): number {
+  if (!Number.isInteger(seed)) throw new Error(`deriveSeed: seed must be an integer, got ${seed}`);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  const state = { x: (hash ^ Math.imul(seed | 0, 0x9e3779b1)) | 0 };
+  splitmix32(state);
+  return splitmix32(state) >>> 1;
+}

@@ -1,11 +1,18 @@
 /**
  * Score (gold, pred) labels with every summary metric and a seeded bootstrap CI, overall and per group
- * (question type, question, criterion...), in one pass over integer codes: each resample draws item
- * indices once, tallies them by (gold, pred, groups) key, and every metric of the overall score and of
+ * (question type, question, criterion...), in one pass over integer codes: each resample draws items
+ * (or whole clusters: patients, notes; see bootstrap.ts) once, tallies them by (gold, pred, groups) key, and every metric of the overall score and of
  * every group comes from per-class counts built from that tally. Groups are scored on the items of the same resample, so a group's size varies
  * between resamples unless the bootstrap is stratified by that grouping.
  */
-import { type BootstrapOptions, type Estimate, percentileInterval, Resampler, resolveBootstrap } from "./bootstrap.js";
+import {
+  type BootstrapOptions,
+  type BootstrapPlanInfo,
+  bootstrapPlan,
+  type Estimate,
+  KeyResampler,
+  percentileInterval,
+} from "./bootstrap.js";
 import { encodeLabels, type LabelPairs } from "./labels.js";
 import {
   type ClassificationReport,
@@ -34,7 +41,8 @@ export interface ClassificationScore {
   overall: GroupScore;
   /** groups[grouping][value]; values sorted, including any listed in groupValues. */
   groups: Record<string, Record<string, GroupScore>>;
-  bootstrap: { resamples: number; seed: number; confidence: number; method: "percentile"; stratified: boolean };
+  /** Settings, unit (clusters or items) and label ("95% CI, 1,000 resamples of notes") of every interval. */
+  bootstrap: BootstrapPlanInfo & { method: "percentile"; stratified: boolean };
 }
 
 interface Grouping {
@@ -72,7 +80,8 @@ export function scoreClassification(args: ScoreClassificationArgs): Classificati
   const encoded = encodeLabels(args, "scoreClassification");
   const n = encoded.gold.length;
   const k = encoded.classes.length;
-  const options = resolveBootstrap(args.bootstrap, n, "scoreClassification");
+  const plan = bootstrapPlan(args.bootstrap, n, "scoreClassification");
+  const options = plan.info;
   const groupings = encodeGroupings(args, n);
   const metricCount = SUMMARY_METRICS.length;
   // Slot 0 is the overall score; groups follow, grouping by grouping.
@@ -149,10 +158,10 @@ export function scoreClassification(args: ScoreClassificationArgs): Classificati
   // Resamples: values[(slot * metricCount + metric) * R + r].
   const R = options.resamples;
   const values = new Float64Array(slots * metricCount * R);
-  const resampler = new Resampler(n, options.seed, args.bootstrap?.strata);
+  const resampler = new KeyResampler(keyOf, keyCount, plan);
   for (let r = 0; r < R; r++) {
     keyTally.fill(0);
-    if (n > 0) resampler.accumulate(keyOf, keyTally);
+    if (n > 0) resampler.accumulate(keyTally);
     vectorsFromTally();
     for (let s = 0; s < slots; s++) {
       summaryFromVectors(vectors, s, encoded.labelCodes, summary);

@@ -1,8 +1,11 @@
-import { createReadStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { createInterface } from "node:readline";
 import { z } from "zod";
+import { DataError } from "../data/errors.js";
+import { invalidUtf8Problem } from "../data/jsonl.js";
+import { type InvalidUtf8Line, readLineBatches } from "../data/lines.js";
+import { DuplicateTextCheck } from "../data/notes.js";
+import type { InvalidUtf8Mode } from "../data/text-bytes.js";
 import { type NerNote, type NerReject, sortSpans } from "./types.js";
 import { checkSpans } from "./validate-spans.js";
 
@@ -28,45 +31,61 @@ const lineSchema = z.object({
 export interface NerJsonlRead {
   notes: NerNote[];
   rejects: NerReject[];
+  /** Problems with notes that were kept: `invalid_utf8` (line and byte), `duplicate_text` (the two ids). */
+  warnings: NerReject[];
 }
 
-/** Read a NER JSONL file. Bad lines and bad spans are rejects naming file, line and field; empty notes are counted skips. */
-export async function readNerJsonl(file: string): Promise<NerJsonlRead> {
+export interface ReadNerJsonlOptions {
+  /** Bytes that are not UTF-8: `report` (default: read as U+FFFD, a warning per line) or `fail` (a DataError). */
+  onInvalidUtf8?: InvalidUtf8Mode;
+}
+
+/**
+ * Read a NER JSONL file (a UTF-8 BOM is skipped). Bad lines and bad spans are rejects naming file,
+ * line and field; empty notes are counted skips; invalid UTF-8 and repeated texts are warnings.
+ */
+export async function readNerJsonl(file: string, options: ReadNerJsonlOptions = {}): Promise<NerJsonlRead> {
   const notes: NerNote[] = [];
   const rejects: NerReject[] = [];
-  const lines = createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Number.POSITIVE_INFINITY });
-  let lineNumber = 0;
-  for await (const line of lines) {
-    lineNumber++;
-    if (line.trim() === "") continue;
-    const source = `${file}:${lineNumber}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      rejects.push({ source, reason: "unparseable", detail: `not JSON (${(error as Error).message})` });
-      continue;
+  const warnings: NerReject[] = [];
+  const duplicates = new DuplicateTextCheck();
+  const onInvalidUtf8 = (problem: InvalidUtf8Line) => {
+    const item = invalidUtf8Problem(file, problem);
+    if (options.onInvalidUtf8 === "fail") throw new DataError(item, item.message);
+    warnings.push({ source: `${file}:${problem.lineNo}`, reason: "invalid_utf8", detail: item.message });
+  };
+  for await (const batch of readLineBatches(file, { onInvalidUtf8 }))
+    for (const { lineNo, text: line } of batch) {
+      const source = `${file}:${lineNo}`;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (error) {
+        rejects.push({ source, reason: "unparseable", detail: `not JSON (${(error as Error).message})` });
+        continue;
+      }
+      const parsed = lineSchema.safeParse(value);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        rejects.push({
+          source,
+          reason: "schema_mismatch",
+          detail: `${issue.path.join(".") || "(line)"}: ${issue.message}`,
+        });
+        continue;
+      }
+      const { note_id: id, text } = parsed.data;
+      if (text.trim() === "") {
+        rejects.push({ source, noteId: id, reason: "empty_note", detail: "the note text is empty" });
+        continue;
+      }
+      const duplicate = duplicates.check({ note_id: id, text }, { file, line: lineNo });
+      if (duplicate) warnings.push({ source, noteId: id, reason: "duplicate_text", detail: duplicate.message });
+      const checked = checkSpans(text, parsed.data.spans, { source, noteId: id });
+      rejects.push(...checked.rejects);
+      notes.push({ id, text, spans: checked.spans });
     }
-    const parsed = lineSchema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      rejects.push({
-        source,
-        reason: "schema_mismatch",
-        detail: `${issue.path.join(".") || "(line)"}: ${issue.message}`,
-      });
-      continue;
-    }
-    const { note_id: id, text } = parsed.data;
-    if (text.trim() === "") {
-      rejects.push({ source, noteId: id, reason: "empty_note", detail: "the note text is empty" });
-      continue;
-    }
-    const checked = checkSpans(text, parsed.data.spans, { source, noteId: id });
-    rejects.push(...checked.rejects);
-    notes.push({ id, text, spans: checked.spans });
-  }
-  return { notes, rejects };
+  return { notes, rejects, warnings };
 }
 
 export function formatNerJsonl(notes: Iterable<NerNote>): string {

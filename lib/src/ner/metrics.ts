@@ -1,4 +1,10 @@
-import { mulberry32 } from "./internal/random.js";
+import {
+  BOOTSTRAP_DEFAULTS,
+  type BootstrapPlanInfo,
+  bootstrapPlan,
+  KeyResampler,
+  percentileInterval,
+} from "../eval/bootstrap.js";
 import type { NerNote, Span } from "./types.js";
 
 /**
@@ -44,14 +50,20 @@ export interface EntityReport {
   /** Notes with predictions but no gold note (ignored), and gold notes with no prediction (scored as empty). */
   unmatchedPredictions: number;
   missingPredictions: number;
+  /** The intervals' settings and label ("95% CI, 1,000 resamples of notes"), when asked for. */
+  bootstrap?: BootstrapPlanInfo;
 }
 
 export interface EvaluateOptions {
   /** Score these types (macro over them); default: types seen in gold or predictions. */
   types?: readonly string[];
-  /** Bootstrap resamples over notes for F1 intervals (0 = none). */
+  /**
+   * Bootstrap resamples for F1 intervals (0 = none). The evaluation's bootstrap (lib/eval/bootstrap.ts)
+   * draws whole notes: a note's entities are not independent of each other.
+   */
   bootstrap?: number;
   confidence?: number;
+  /** Bootstrap seed (default BOOTSTRAP_DEFAULTS.seed, as the evaluation's). */
   seed?: number;
 }
 
@@ -109,21 +121,22 @@ function dedupe(spans: readonly Span[]): Span[] {
   });
 }
 
-function add(into: Counts, counts: Counts) {
-  into.tpPred += counts.tpPred;
-  into.tpGold += counts.tpGold;
-  into.pred += counts.pred;
-  into.gold += counts.gold;
+function add(into: Counts, counts: Counts, weight = 1) {
+  into.tpPred += weight * counts.tpPred;
+  into.tpGold += weight * counts.tpGold;
+  into.pred += weight * counts.pred;
+  into.gold += weight * counts.gold;
 }
 
-function report(perNote: Map<string, Counts>[], types: readonly string[], indices?: Uint32Array) {
+/** Scores from per-note counts, each note counted `weights[note]` times (default once). */
+function report(perNote: Map<string, Counts>[], types: readonly string[], weights?: Int32Array) {
   const totals = new Map(types.map((type) => [type, empty()]));
-  const n = indices ? indices.length : perNote.length;
-  for (let k = 0; k < n; k++) {
-    const note = perNote[indices ? indices[k] : k];
-    for (const [type, counts] of note) {
+  for (let k = 0; k < perNote.length; k++) {
+    const weight = weights ? weights[k] : 1;
+    if (weight === 0) continue;
+    for (const [type, counts] of perNote[k]) {
       const total = totals.get(type);
-      if (total) add(total, counts);
+      if (total) add(total, counts, weight);
     }
   }
   const perType: Record<string, Scores> = {};
@@ -145,38 +158,57 @@ function report(perNote: Map<string, Counts>[], types: readonly string[], indice
   return { perType, micro: scoresFromCounts(micro), macro };
 }
 
-function percentile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+/** The notes' bootstrap plan: each note (by id) is a cluster, named "notes" in the label. */
+function notePlan(noteIds: readonly string[], options: EvaluateOptions) {
+  return bootstrapPlan(
+    {
+      resamples: options.bootstrap ?? 0,
+      seed: options.seed ?? BOOTSTRAP_DEFAULTS.seed,
+      confidence: options.confidence ?? BOOTSTRAP_DEFAULTS.confidence,
+      clusters: noteIds,
+      clusterName: "notes",
+    },
+    noteIds.length,
+    "evaluateEntities",
+  );
 }
 
-function scoreMode(perNote: Map<string, Counts>[], types: readonly string[], options: EvaluateOptions): ModeReport {
+function scoreMode(
+  perNote: Map<string, Counts>[],
+  types: readonly string[],
+  plan: ReturnType<typeof notePlan>,
+): ModeReport {
   const point = report(perNote, types);
   const result: ModeReport = { perType: { ...point.perType }, micro: { ...point.micro }, macro: { ...point.macro } };
-  const resamples = options.bootstrap ?? 0;
+  const resamples = plan.info.resamples;
   if (resamples > 0 && perNote.length > 0) {
-    const random = mulberry32(options.seed ?? 42);
+    // Each note is its own key, so a resample's tally is how many times each note is drawn (whole notes
+    // drawn, with the seed's stream, exactly as the evaluation's cluster bootstrap draws them).
+    const noteKeys = plan.unitOf ?? Int32Array.from(perNote, (_, i) => i);
+    const resampler = new KeyResampler(noteKeys, plan.info.units, plan);
+    const unitTimes = new Int32Array(plan.info.units);
+    const weights = new Int32Array(perNote.length);
     const keys = [...types.map((type) => `type:${type}`), "micro", "macro"];
     const samples = new Map(keys.map((key) => [key, new Float64Array(resamples)]));
-    const indices = new Uint32Array(perNote.length);
     for (let b = 0; b < resamples; b++) {
-      for (let i = 0; i < indices.length; i++) indices[i] = Math.floor(random() * perNote.length);
-      const sample = report(perNote, types, indices);
+      unitTimes.fill(0);
+      resampler.accumulate(unitTimes);
+      // A unit drawn m times counts each of its notes m times (notes sharing an id are one unit).
+      for (let i = 0; i < perNote.length; i++) weights[i] = unitTimes[noteKeys[i]];
+      const sample = report(perNote, types, weights);
       for (const type of types) samples.get(`type:${type}`)![b] = sample.perType[type].f1;
       samples.get("micro")![b] = sample.micro.f1;
       samples.get("macro")![b] = sample.macro.f1;
     }
-    const alpha = (1 - (options.confidence ?? 0.95)) / 2;
-    const ci = (key: string): [number, number] => {
-      const sorted = samples.get(key)!.sort();
-      return [percentile(sorted, alpha), percentile(sorted, 1 - alpha)];
+    const ci = (key: string, value: number): [number, number] => {
+      const interval = percentileInterval(value, samples.get(key)!, plan.info.confidence);
+      return [interval.low, interval.high];
     };
-    for (const type of types) result.perType[type] = { ...result.perType[type], f1Ci: ci(`type:${type}`) };
-    result.micro.f1Ci = ci("micro");
-    result.macro.f1Ci = ci("macro");
+    for (const type of types) {
+      result.perType[type] = { ...result.perType[type], f1Ci: ci(`type:${type}`, result.perType[type].f1) };
+    }
+    result.micro.f1Ci = ci("micro", result.micro.f1);
+    result.macro.f1Ci = ci("macro", result.macro.f1);
   }
   return result;
 }
@@ -194,11 +226,16 @@ export function evaluateEntities(
   for (const note of gold) for (const span of note.spans) seen.add(span.type);
   for (const note of gold) for (const span of predictions.get(note.id) ?? []) seen.add(span.type);
   const types = options.types ?? [...seen].sort();
+  const plan = notePlan(
+    gold.map((note) => note.id),
+    options,
+  );
+  // Strict and lenient scores use the same seed, so they see the same resampled notes.
   const byMode = (mode: "strict" | "lenient") =>
     scoreMode(
       gold.map((note) => countNote(note.spans, predictions.get(note.id) ?? [], mode)),
       types,
-      options,
+      plan,
     );
   return {
     strict: byMode("strict"),
@@ -206,5 +243,6 @@ export function evaluateEntities(
     notes: gold.length,
     unmatchedPredictions,
     missingPredictions,
+    ...(plan.info.resamples > 0 ? { bootstrap: plan.info } : {}),
   };
 }

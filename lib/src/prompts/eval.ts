@@ -13,6 +13,12 @@ export const EVAL_SYSTEM_PROMPT =
   "numeric questions with a single number without units, and answer NA when the note does not contain " +
   'the information. Reply with a JSON object: {"answer": ..., "explanation": "..."}.';
 
+/**
+ * The fields the system prompt asks the model to answer with, in its order. Students must be trained
+ * on exactly these (synth.prepare.targetFields; checked when an experiment config loads).
+ */
+export const EVAL_ANSWER_FIELDS = ["answer", "explanation"] as const;
+
 /** Chat messages for one question about one note: system, then a user turn with note first, question last. */
 export function evalMessages(noteText: string, question: string): ChatMessage[] {
   return [

@@ -1,5 +1,6 @@
 // Public surface of lib/synth: steps a (generate), b (post-process) and c (prepare) of the
 // synthetic-data method, as functions over streams and files.
+export { isWordCut, matchForm, normalizeForMatch, wordCuts } from "../text/match-text.js";
 export { type BalanceResult, balanceByType } from "./balance.js";
 export { type ContextBudget, type NotePlan, noteCharBudget, planNote, splitRanges } from "./context-budget.js";
 export { type CardFacts, renderDatasetCard } from "./dataset-card.js";
@@ -45,8 +46,6 @@ export {
   canonicalAnswer,
   type NormalizedAnswer,
   normalizeAnswer,
-  normalizeForMatch,
-  normalizeQuestion,
   parseNumber,
 } from "./normalize.js";
 export { NoteIndex, type NoteLookup, noteLookupFromMap } from "./note-lookup.js";
@@ -61,8 +60,18 @@ export {
 } from "./post-process.js";
 export { type PostProcessFileOptions, type PostProcessFileResult, postProcessFile } from "./post-process-file.js";
 export { DEFAULT_SOURCE_RESTRICTION, type PrepareOptions, type PrepareStats, prepareDataset } from "./prepare.js";
+export { normalizeQuestion } from "./question-key.js";
 export { buildSampleReplay, readWrittenResponses, type WrittenResponse, writeSampleReplay } from "./sample-replay.js";
-export { checkExplanationQuotes, checkSource, prepareNote } from "./source-check.js";
+export {
+  checkExplanationQuotes,
+  checkSource,
+  DEFAULT_MAX_ELLIPSIS_GAP,
+  type MatchOptions,
+  type NoteForMatching,
+  prepareNote,
+  type SourceMatch,
+  sourceFound,
+} from "./source-check.js";
 export { dominantType, type NoteTypeCounts, splitByNote } from "./split.js";
 export {
   type TargetField,

@@ -108,24 +108,3 @@ export function canonicalAnswer(answer: NormalizedAnswer): string {
       return "";
   }
 }
-
-/** Question text reduced for near-duplicate detection: lower case, no punctuation, digits as "#". */
-export function normalizeQuestion(question: string): string {
-  return question
-    .toLowerCase()
-    .replace(/\d+(?:[.,]\d+)*/g, "#")
-    .replace(/[^\p{L}\p{N}#\s]/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-/** Text reduced for quote matching: lower case, one space, straight quotes and plain hyphens. */
-export function normalizeForMatch(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[\u2018\u2019\u201b`´]/g, "'")
-    .replace(/[\u201c\u201d\u201e]/g, '"')
-    .replace(/[\u2010-\u2015\u2212]/g, "-")
-    .replace(/\s+/g, " ")
-    .trim();
-}

@@ -1,6 +1,7 @@
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+import { hasUtf8Bom } from "../data/text-bytes.js";
 
-/** Non-empty lines with their byte offsets (offsets are what the index stores). */
+/** Non-empty lines with their byte offsets (offsets are what the index stores); a leading UTF-8 BOM is skipped. */
 async function* byteLines(
   file: string,
 ): AsyncGenerator<{ lineNo: number; start: number; length: number; text: string }> {
@@ -9,7 +10,7 @@ async function* byteLines(
   let lineNo = 0;
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     const buffer = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    let from = 0;
+    let from = carryStart === 0 && hasUtf8Bom(buffer) ? 3 : 0;
     for (;;) {
       const end = buffer.indexOf(10, from);
       if (end < 0) break;

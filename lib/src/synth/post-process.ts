@@ -1,9 +1,23 @@
 import { isQuestionType } from "../prompts/teacher.js";
-import { normalizeQuestion } from "./normalize.js";
 import type { NoteLookup } from "./note-lookup.js";
 import { parseTeacherText } from "./parse-response.js";
-import { checkExplanationQuotes, checkSource, type NoteForMatching, prepareNote } from "./source-check.js";
-import type { QuestionType, RejectReason, RejectRecord, SynthRow, TeacherResponseRecord } from "./types.js";
+import { normalizeQuestion } from "./question-key.js";
+import {
+  checkExplanationQuotes,
+  checkSource,
+  DEFAULT_MAX_ELLIPSIS_GAP,
+  type NoteForMatching,
+  prepareNote,
+  sourceFound,
+} from "./source-check.js";
+import type {
+  QuestionType,
+  RejectReason,
+  RejectRecord,
+  SourceCheck,
+  SynthRow,
+  TeacherResponseRecord,
+} from "./types.js";
 import { validateItem } from "./validate-item.js";
 
 /**
@@ -20,7 +34,12 @@ export interface PostProcessOptions {
   requireSourceInNote?: boolean;
   /** Accept JSON found inside code fences or prose (counted); false rejects it as wrapped_json. */
   recoverWrappedJson?: boolean;
-  /** Duplicate questions within a note: exact text, also after normalising, or not at all. */
+  /** Most characters of the note between the parts of a source quote joined by "..." (default 200). */
+  maxEllipsisGap?: number;
+  /**
+   * Duplicate questions within a note: exact text, also after folding case, punctuation and spacing
+   * (numbers stay part of the question), or not at all.
+   */
   dedupe?: "normalized" | "exact" | "off";
   /**
    * "contiguous" (default): responses of one note arrive together (step a writes them so), and
@@ -42,7 +61,7 @@ export interface PostProcessStats {
   acceptedByType: Record<QuestionType, number>;
   /** Responses whose JSON was found in a code fence or in prose, or repaired (see parseTeacherText). */
   recovered: { fence: number; prose: number; repaired: number };
-  sourceCheck: { exact: number; normalized: number; not_found: number; empty: number };
+  sourceCheck: Record<SourceCheck, number>;
   difficulty: number[];
   notes: number;
 }
@@ -57,7 +76,7 @@ export function emptyStats(): PostProcessStats {
     byReason: {},
     acceptedByType: { boolean: 0, numeric: 0, na_numeric: 0, na_boolean: 0 },
     recovered: { fence: 0, prose: 0, repaired: 0 },
-    sourceCheck: { exact: 0, normalized: 0, not_found: 0, empty: 0 },
+    sourceCheck: { exact: 0, normalized: 0, fragments: 0, not_found: 0, empty: 0 },
     difficulty: new Array(11).fill(0),
     notes: 0,
   };
@@ -102,6 +121,7 @@ export class PostProcessor {
       minDifficulty: 1,
       requireSourceInNote: false,
       recoverWrappedJson: true,
+      maxEllipsisGap: DEFAULT_MAX_ELLIPSIS_GAP,
       dedupe: "normalized",
       grouping: "contiguous",
       ...options,
@@ -259,17 +279,17 @@ export class PostProcessor {
     if (!checked.ok) return void itemReject(checked.reason, checked.detail, checked.question);
     const item = checked.item;
 
-    const sourceCheck = checkSource(item.source, state.note);
+    const matchOptions = { maxEllipsisGap: this.options.maxEllipsisGap };
+    const source = checkSource(item.source, state.note, matchOptions);
     if (
       this.options.requireSourceInNote &&
       item.type !== "na_boolean" &&
       item.type !== "na_numeric" &&
-      sourceCheck !== "exact" &&
-      sourceCheck !== "normalized"
+      !sourceFound(source.check)
     ) {
       return void itemReject(
         "source_not_in_note",
-        `source quote ${sourceCheck === "empty" ? "is empty" : "is not in the note"}`,
+        `source quote ${source.check === "empty" ? "is empty" : "is not in the note"}`,
         item.question,
       );
     }
@@ -280,7 +300,7 @@ export class PostProcessor {
       if (normalized && state.normalized.has(normalized))
         return void itemReject(
           "duplicate_normalized",
-          "same question up to case, punctuation and numbers",
+          "same question up to case, punctuation and spacing",
           item.question,
         );
       state.exact.add(item.question);
@@ -296,7 +316,7 @@ export class PostProcessor {
 
     this.stats.accepted++;
     this.stats.acceptedByType[item.type]++;
-    this.stats.sourceCheck[sourceCheck]++;
+    this.stats.sourceCheck[source.check]++;
     this.stats.difficulty[item.difficulty]++;
     this.onRow({
       question_id: `${record.request_id}:${index}`,
@@ -314,9 +334,11 @@ export class PostProcessor {
       answer_raw: item.answerRaw,
       section: item.section,
       source: item.source,
-      source_check: sourceCheck,
+      source_check: source.check,
+      source_start: source.start,
+      source_end: source.end,
       explanation: item.explanation,
-      explanation_quote_check: checkExplanationQuotes(item.explanation, state.note),
+      explanation_quote_check: checkExplanationQuotes(item.explanation, state.note, matchOptions),
       difficulty: item.difficulty,
       model: typeof record.model === "string" ? record.model : "",
       prompt_version: typeof record.prompt_version === "string" ? record.prompt_version : "",

@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { noteTextHash } from "../data/note-hash.js";
 import { evalMessages } from "../prompts/eval.js";
 import { findSpecialToken, LLAMA31_SPECIAL, renderLlama31 } from "../prompts/llama31.js";
 import { QUESTION_TYPES, type QuestionType } from "../prompts/teacher.js";
@@ -87,6 +88,8 @@ export const PREPARED_COLUMNS: ColumnSpec = {
   section: "string",
   source: "string",
   source_check: "string",
+  source_start: "int",
+  source_end: "int",
   explanation: "string",
   explanation_quote_check: "string",
   difficulty: "int",
@@ -236,6 +239,7 @@ export async function prepareDataset(
     const keys: number[] = [];
     const noteOf: number[] = [];
     const noteIds: string[] = [];
+    const noteGroups: (string | undefined)[] = [];
     const noteIndex = new Map<string, number>();
     let cache = new NoteCache(lookup);
     const lineOf: number[] = [];
@@ -266,6 +270,8 @@ export async function prepareDataset(
           n = noteIds.length;
           noteIndex.set(row.note_id, n);
           noteIds.push(row.note_id);
+          // Notes with the same text under two ids must land on one side of the split.
+          noteGroups.push(note.text === undefined ? undefined : noteTextHash(note.text));
         }
         types.push(typeIndex);
         keys.push(hashUnit(seed, `balance:${row.question_id}`));
@@ -278,7 +284,11 @@ export async function prepareDataset(
       balanceMode,
       options.perType,
     );
-    const perNote: NoteTypeCounts[] = noteIds.map((noteId) => ({ noteId, counts: emptyTypeCounts() }));
+    const perNote: NoteTypeCounts[] = noteIds.map((noteId, n) => ({
+      noteId,
+      counts: emptyTypeCounts(),
+      group: noteGroups[n],
+    }));
     for (let i = 0; i < types.length; i++)
       if (balance.selected[i]) perNote[noteOf[i]].counts[QUESTION_TYPES[types[i]]]++;
     const testNotes = splitByNote(perNote, { testFraction, seed });
@@ -357,6 +367,9 @@ export async function prepareDataset(
             section: row.section,
             source: row.source,
             source_check: row.source_check,
+            // Rows written before the span columns existed have none.
+            source_start: row.source_start ?? null,
+            source_end: row.source_end ?? null,
             explanation: row.explanation,
             explanation_quote_check: row.explanation_quote_check,
             difficulty: row.difficulty,

@@ -85,9 +85,13 @@ export interface RejectRecord {
   raw: string | null;
 }
 
-/** How the source quote matched the note: verbatim, after normalising case/space/quotes, not at all, or no quote given. */
-export type SourceCheck = "exact" | "normalized" | "not_found" | "empty";
-/** Quoted phrases in the explanation: none quoted, all found in the note, or some not found. */
+/**
+ * How the source quote matched the note (lib/src/synth/source-check.ts): verbatim at word boundaries,
+ * in match form (case, spacing, punctuation, Unicode/ASCII symbols), as parts around "..." that lie close
+ * together in order, not at all, or no quote given.
+ */
+export type SourceCheck = "exact" | "normalized" | "fragments" | "not_found" | "empty";
+/** Quoted phrases in the explanation: none quoted, all found in the note (as source quotes are), or some not found. */
 export type ExplanationQuoteCheck = "none" | "found" | "not_found";
 
 /** One accepted question-answer pair after post-processing (a row of accepted.jsonl). */
@@ -111,6 +115,9 @@ export interface SynthRow {
   section: string;
   source: string;
   source_check: SourceCheck;
+  /** Offsets [start, end) in the whole note's text of what the quote matched; null when not found or empty. */
+  source_start: number | null;
+  source_end: number | null;
   explanation: string;
   explanation_quote_check: ExplanationQuoteCheck;
   difficulty: number;

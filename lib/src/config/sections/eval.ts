@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { deriveSeed } from "../../eval/prng.js";
 import { LLAMA31_STOP_TOKEN_IDS } from "../../prompts/llama31.js";
 
 const sampling = z
@@ -64,10 +65,18 @@ export const evalSection = z
       .object({ absolute: z.number().min(0).default(0), relative: z.number().min(0).default(0.05) })
       .strict()
       .prefault({}),
+    /**
+     * Confidence intervals. `unit`: "cluster" (default) resamples whole notes (n2c2: patients) with all
+     * their questions, because a note's answers are correlated; "item" resamples single answers (narrower,
+     * and labelled "of items"). `seed`: default the experiment seed's "bootstrap" sub-seed (see
+     * bootstrapSettings).
+     */
     bootstrap: z
       .object({
+        unit: z.enum(["cluster", "item"]).default("cluster"),
         resamples: z.number().int().positive().default(1000),
-        seed: z.number().int().nonnegative().default(42),
+        seed: z.number().int().nonnegative().optional(),
+        confidence: z.number().gt(0).lt(1).default(0.95),
       })
       .strict()
       .prefault({}),
@@ -90,9 +99,47 @@ export const evalSection = z
         }
       })
       .default({}),
+    /**
+     * Evaluation refuses when an evaluated note (by id or by normalised text) is in step c's training
+     * split. `allow: true` with a reason evaluates anyway; the overlap and the reason are recorded.
+     */
+    trainingOverlap: z
+      .object({ allow: z.boolean().default(false), reason: z.string().trim().min(1).optional() })
+      .strict()
+      .refine((overlap) => !overlap.allow || overlap.reason !== undefined, {
+        message: "allow: true needs a reason (it is recorded with the scores)",
+        path: ["reason"],
+      })
+      .prefault({}),
     n2c2: n2c2.prefault({}),
     apixaban: apixaban.prefault({}),
     synthetic: synthetic.prefault({}),
   })
   .strict();
 export type EvalSection = z.output<typeof evalSection>;
+
+/**
+ * The bootstrap settings an evaluation uses: the section's, with the seed defaulting to the experiment
+ * seed's named sub-seed "bootstrap" (so changing the top-level `seed:` moves the intervals' seed too).
+ * `seedSource` says which, for the report.
+ */
+export function bootstrapSettings(
+  section: Pick<EvalSection, "bootstrap">,
+  experimentSeed: number,
+): {
+  unit: "cluster" | "item";
+  resamples: number;
+  seed: number;
+  confidence: number;
+  seedSource: "eval.bootstrap.seed" | 'seed (sub-seed "bootstrap")';
+} {
+  const { unit, resamples, confidence, seed } = section.bootstrap;
+  if (seed !== undefined) return { unit, resamples, confidence, seed, seedSource: "eval.bootstrap.seed" };
+  return {
+    unit,
+    resamples,
+    confidence,
+    seed: deriveSeed(experimentSeed, "bootstrap"),
+    seedSource: 'seed (sub-seed "bootstrap")',
+  };
+}

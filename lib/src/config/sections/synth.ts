@@ -71,6 +71,8 @@ export const synthSection = z
       .object({
         minDifficulty: z.number().int().min(1).max(10).default(1),
         requireSourceInNote: z.boolean().default(false),
+        /** Most characters of the note between the parts of a source quote joined by "..." (docs/synth.md). */
+        maxEllipsisGap: z.number().int().min(0).max(100_000).default(200),
         recoverWrappedJson: z.boolean().default(true),
         dedupe: z.enum(["normalized", "exact", "off"]).default("normalized"),
       })

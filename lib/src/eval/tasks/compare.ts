@@ -1,11 +1,13 @@
 import type { BootstrapOptions } from "../bootstrap.js";
 import { mcnemar, pairedBootstrap } from "../paired.js";
 import type { Evaluation } from "./evaluate.js";
+import { bootstrapClusters } from "./score.js";
 
 /**
  * Models side by side on the same items: teacher, base student, distilled student, baseline. Each
  * row has the model's metrics with CIs and, against a reference model, McNemar's test and a paired
- * bootstrap of the accuracy difference. Sample predictions must be labelled by the caller's model
+ * bootstrap of the accuracy difference (both models on the same resampled notes or patients, by
+ * default; `interval` names the unit and count). Sample predictions must be labelled by the caller's model
  * name (e.g. "SAMPLE replay"): a comparison never turns a sample into a result.
  */
 // A type alias, not an interface, so rows pass as report.table rows (Record<string, unknown>).
@@ -25,12 +27,16 @@ export type ComparisonRow = {
   /** The paper's mean over questions (only for tasks with a fixed question list). */
   questionMean?: number;
   unusable: number;
+  /** What every interval in the row is: "95% CI, 1,000 resamples of notes". */
+  interval: string;
   /** Against the reference model (empty for the reference itself). */
   vsReference?: string;
   accuracyDifference?: number;
   differenceLow?: number;
   differenceHigh?: number;
   mcnemarP?: number;
+  /** Which test gave mcnemarP ("exact binomial" or "chi-square, continuity-corrected"), shown beside it. */
+  mcnemarMethod?: string;
 };
 
 function checkAligned(a: Evaluation, b: Evaluation): void {
@@ -67,13 +73,23 @@ export function compareModels(
       numericWithinTolerance: score.numeric.withinTolerance.value,
       ...(Number.isFinite(evaluation.averages.all) ? { questionMean: evaluation.averages.all } : {}),
       unusable: score.unusable.length,
+      interval: score.bootstrap.label,
     };
     if (evaluation === reference) return row;
     checkAligned(evaluation, reference);
     const gold = evaluation.graded.map((item) => item.goldClass);
     const predA = evaluation.graded.map((item) => item.predClass);
     const predB = reference.graded.map((item) => item.predClass);
-    const paired = pairedBootstrap({ gold, predA, predB, metric: "accuracy", bootstrap: options.bootstrap });
+    // Without options, the reference's own settings (unit, resamples, seed) are reused.
+    const settings = options.bootstrap ?? plainSettings(reference);
+    const clusterName = reference.score.bootstrap.unit === "cluster" ? reference.score.bootstrap.unitName : undefined;
+    const paired = pairedBootstrap({
+      gold,
+      predA,
+      predB,
+      metric: "accuracy",
+      bootstrap: bootstrapClusters(evaluation.graded, settings, clusterName),
+    });
     const test = mcnemar({
       correctA: evaluation.graded.map((item) => item.exact),
       correctB: reference.graded.map((item) => item.exact),
@@ -84,7 +100,14 @@ export function compareModels(
       accuracyDifference: paired.difference.value,
       differenceLow: paired.difference.low,
       differenceHigh: paired.difference.high,
+      interval: paired.label,
       mcnemarP: test.pValue,
+      mcnemarMethod: test.methodLabel,
     };
   });
+}
+
+function plainSettings(evaluation: Evaluation): BootstrapOptions {
+  const { resamples, seed, confidence, unit, seedSource } = evaluation.score.bootstrap;
+  return { resamples, seed, confidence, unit, ...(seedSource ? { seedSource } : {}) };
 }

@@ -9,6 +9,10 @@ import type { EvalItem, EvalQuestion, Prediction } from "./types.js";
 export interface EvaluateOptions {
   tolerance?: Tolerance;
   thresholds?: N2c2Thresholds;
+  /**
+   * Resamples, seed, confidence and unit: "cluster" (default) resamples notes (n2c2: patients) with all
+   * their questions, "item" single answers.
+   */
   bootstrap?: BootstrapOptions;
   /** The task's fixed question list (n2c2 criteria, apixaban questions): rows for each, averages over them. */
   questions?: readonly EvalQuestion[];
@@ -36,6 +40,7 @@ export function evaluate(
   const graded = gradeItems(items, predictions, options);
   const score = scoreGraded(model, graded, {
     bootstrap: options.bootstrap,
+    clusterName: items.some((item) => item.task === "n2c2") ? "patients" : "notes",
     ...(options.questions ? { questionIds: options.questions.map((question) => question.id) } : {}),
     ...(options.labels ? { labels: options.labels } : {}),
   });

@@ -1,11 +1,13 @@
 import type { Figure } from "../../report/types.js";
-import { type BootstrapOptions, bootstrap, type Estimate } from "../bootstrap.js";
+import { type BootstrapOptions, bootstrapProportion, type Estimate } from "../bootstrap.js";
 import type { Evaluation } from "./evaluate.js";
 import type { N2c2Evaluation } from "./n2c2-evaluate.js";
+import { bootstrapClusters } from "./score.js";
 
 /**
  * Figure builders: plain plotly {data, layout} values, shown with report.show and exported as they
- * are. Every bar carries its 95% bootstrap interval. Titles say "SAMPLE" when asked to, so a figure
+ * are. Every bar carries its bootstrap interval, and the title's second line says what the bars are
+ * ("error bars: 95% CI, 1,000 resamples of notes"). Titles say "SAMPLE" when asked to, so a figure
  * made from sample data cannot be mistaken for a result once it leaves the notebook.
  */
 export interface FigureOptions {
@@ -27,17 +29,21 @@ function errorBars(estimates: readonly (Pick<Estimate, "value" | "low" | "high">
   };
 }
 
-function title(options: FigureOptions): { text: string } {
-  return { text: options.sample ? `SAMPLE DATA, NOT A RESULT: ${options.title}` : options.title };
+/** The title, and under it what the error bars are (each distinct interval label once). */
+function title(options: FigureOptions, intervals: readonly string[] = []): { text: string } {
+  const text = options.sample ? `SAMPLE DATA, NOT A RESULT: ${options.title}` : options.title;
+  const labels = [...new Set(intervals)];
+  return { text: labels.length === 0 ? text : `${text}<br><sub>error bars: ${labels.join("; ")}</sub>` };
 }
 
 function barLayout(
   options: FigureOptions,
   yTitle: string,
+  intervals: readonly string[],
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
   return {
-    title: title(options),
+    title: title(options, intervals),
     barmode: "group",
     yaxis: { title: { text: yTitle }, range: [0, 1.05] },
     xaxis: { automargin: true },
@@ -62,7 +68,11 @@ export function questionBarsFigure(evaluations: readonly Evaluation[], options: 
       customdata: evaluation.rows.map((row) => [row.metric, row.n]),
       hovertemplate: "%{x}<br>%{customdata[0]} %{y:.3f} (n=%{customdata[1]})<extra>%{fullData.name}</extra>",
     })),
-    layout: barLayout(options, "balanced accuracy (yes/no) or accuracy (numeric)"),
+    layout: barLayout(
+      options,
+      "balanced accuracy (yes/no) or accuracy (numeric)",
+      evaluations.map((evaluation) => evaluation.score.bootstrap.label),
+    ),
   };
 }
 
@@ -80,7 +90,11 @@ export function typeAccuracyFigure(evaluations: readonly Evaluation[], options: 
         error_y: errorBars(estimates),
       };
     }),
-    layout: barLayout(options, "accuracy"),
+    layout: barLayout(
+      options,
+      "accuracy",
+      evaluations.map((evaluation) => evaluation.score.bootstrap.label),
+    ),
   };
 }
 
@@ -102,7 +116,11 @@ export function modelSummaryFigure(evaluations: readonly Evaluation[], options: 
         error_y: errorBars(estimates),
       };
     }),
-    layout: barLayout(options, "score"),
+    layout: barLayout(
+      options,
+      "score",
+      evaluations.map((evaluation) => evaluation.score.bootstrap.label),
+    ),
   };
 }
 
@@ -112,30 +130,37 @@ export interface CalibrationPoint {
   difficulty: number;
   n: number;
   errorRate: Estimate;
+  /** What errorRate's interval is: "95% CI, 1,000 resamples of notes". */
+  interval: string;
 }
 
-/** Error rate with a bootstrap CI at each difficulty level, per model (items without difficulty are left out). */
+/**
+ * Error rate with a bootstrap CI at each difficulty level, per model (items without difficulty are left
+ * out). By default a level's interval resamples the notes its items come from.
+ */
 export function calibrationPoints(evaluations: readonly Evaluation[], options: { bootstrap?: BootstrapOptions } = {}) {
   const points: CalibrationPoint[] = [];
   for (const evaluation of evaluations) {
-    const byLevel = new Map<number, number[]>();
+    const byLevel = new Map<number, Evaluation["graded"]>();
     for (const item of evaluation.graded) {
       if (item.difficulty === undefined) continue;
       const list = byLevel.get(item.difficulty) ?? [];
-      list.push(item.exact ? 0 : 1);
+      list.push(item);
       byLevel.set(item.difficulty, list);
     }
-    for (const [difficulty, errors] of [...byLevel].sort((a, b) => a[0] - b[0])) {
-      const errorRate = bootstrap(
-        errors.length,
-        (indices) => {
-          let sum = 0;
-          for (let i = 0; i < indices.length; i++) sum += errors[indices[i]];
-          return indices.length === 0 ? Number.NaN : sum / indices.length;
-        },
-        options.bootstrap,
+    for (const [difficulty, items] of [...byLevel].sort((a, b) => a[0] - b[0])) {
+      const errorRate = bootstrapProportion(
+        items.map((item) => !item.exact),
+        bootstrapClusters(items, options.bootstrap),
       );
-      points.push({ model: evaluation.model, difficulty, n: errors.length, errorRate });
+      const { value, low, high, undefinedResamples } = errorRate;
+      points.push({
+        model: evaluation.model,
+        difficulty,
+        n: items.length,
+        errorRate: { value, low, high, undefinedResamples },
+        interval: errorRate.label,
+      });
     }
   }
   return points;
@@ -159,7 +184,10 @@ export function calibrationFigure(points: readonly CalibrationPoint[], options: 
       };
     }),
     layout: {
-      title: title(options),
+      title: title(
+        options,
+        points.map((point) => point.interval),
+      ),
       xaxis: { title: { text: "teacher-assigned difficulty (1-10)" }, dtick: 1 },
       yaxis: { title: { text: "error rate" }, range: [0, 1.05] },
       legend: { orientation: "h", y: -0.25 },
@@ -169,7 +197,7 @@ export function calibrationFigure(points: readonly CalibrationPoint[], options: 
 
 /**
  * n2c2: the official per-criterion F1 ((F1 met + F1 not met) / 2) and the official overall micro-F1
- * per model, with item-level bootstrap CIs, and a reference line at the best 2018 system's micro-F1.
+ * per model, with bootstrap CIs (by default over patients; the title says), and a reference line at the best 2018 system's micro-F1.
  */
 export function n2c2CriteriaFigure(
   evaluations: readonly N2c2Evaluation[],
@@ -179,9 +207,9 @@ export function n2c2CriteriaFigure(
   return {
     data: evaluations.map((evaluation) => {
       const criteria = evaluation.official.criteria.map((row) => row.criterion);
-      const intervals = criteria.map((criterion) => evaluation.items.byQuestion[criterion]?.macroF1);
+      const intervals = criteria.map((criterion) => evaluation.intervals.criteria[criterion]);
       const values = evaluation.official.criteria.map((row) => row.f1);
-      const overall = evaluation.items.overall.macroF1;
+      const overall = evaluation.intervals.micro;
       return {
         type: "bar",
         name: evaluation.model,
@@ -193,29 +221,34 @@ export function n2c2CriteriaFigure(
         ]),
       };
     }),
-    layout: barLayout(options, "official F1 ((F1 met + F1 not met) / 2)", {
-      shapes: [
-        {
-          type: "line",
-          xref: "paper",
-          x0: 0,
-          x1: 1,
-          y0: reference,
-          y1: reference,
-          line: { dash: "dash", width: 2, color: "#444" },
-        },
-      ],
-      annotations: [
-        {
-          xref: "paper",
-          x: 1,
-          y: reference,
-          xanchor: "right",
-          yanchor: "bottom",
-          showarrow: false,
-          text: `best 2018 system: micro-F1 ${reference}`,
-        },
-      ],
-    }),
+    layout: barLayout(
+      options,
+      "official F1 ((F1 met + F1 not met) / 2)",
+      evaluations.map((evaluation) => evaluation.intervals.bootstrap.label),
+      {
+        shapes: [
+          {
+            type: "line",
+            xref: "paper",
+            x0: 0,
+            x1: 1,
+            y0: reference,
+            y1: reference,
+            line: { dash: "dash", width: 2, color: "#444" },
+          },
+        ],
+        annotations: [
+          {
+            xref: "paper",
+            x: 1,
+            y: reference,
+            xanchor: "right",
+            yanchor: "bottom",
+            showarrow: false,
+            text: `best 2018 system: micro-F1 ${reference}`,
+          },
+        ],
+      },
+    ),
   };
 }

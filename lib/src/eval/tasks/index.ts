@@ -30,6 +30,14 @@ export {
 } from "./figures.js";
 export { expectedAnswer, type GradedItem, type GradeOptions, gradeItem, gradeItems } from "./grade.js";
 export { predictWithLlm } from "./infer.js";
+export {
+  formatLeakage,
+  guardLeakage,
+  LeakageError,
+  type LeakageOverlap,
+  type LeakageReport,
+  loadTrainingNotes,
+} from "./leakage.js";
 export { type LoadedTask, type LoadTaskOptions, loadEvalTask, predictionsPath } from "./load-task.js";
 export {
   evaluateModels,

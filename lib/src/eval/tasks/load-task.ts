@@ -2,12 +2,15 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadDatasetRegistry, type ResolvedDataset, resolveDataset } from "../../config/datasets.js";
 import type { Experiment } from "../../config/experiment.js";
+import { bootstrapSettings } from "../../config/sections/eval.js";
 import { readN2c2Dir } from "../../data/n2c2.js";
 import { readNotes } from "../../data/notes.js";
+import { synthPaths } from "../../synth/from-config.js";
 import type { Tolerance } from "../match-answer.js";
 import { apixabanItems, readApixabanAnnotations } from "./annotations.js";
 import { APIXABAN_QUESTIONS } from "./apixaban-questions.js";
 import type { EvaluateOptions } from "./evaluate.js";
+import { guardLeakage, type LeakageReport, loadTrainingNotes } from "./leakage.js";
 import { type N2c2Split, n2c2Items } from "./n2c2-items.js";
 import { N2C2_QUESTIONS, type N2c2Thresholds } from "./n2c2-questions.js";
 import { readReviewedLabels, readSyntheticItems, reviewedItems } from "./synthetic.js";
@@ -31,6 +34,8 @@ export interface LoadedTask {
   dataset: { id: string; path: string; restricted: boolean };
   /** Options for evaluate()/evaluateFile() from the config (tolerance, thresholds, bootstrap, questions). */
   evaluateOptions: EvaluateOptions;
+  /** Synthetic task: overlap of the evaluated notes with step c's training split (see leakage.ts). */
+  leakage?: LeakageReport;
 }
 
 export interface LoadTaskOptions {
@@ -61,7 +66,7 @@ function options(experiment: Experiment, questions?: readonly EvalQuestion[]): E
   return {
     tolerance,
     thresholds,
-    bootstrap: { resamples: section.bootstrap.resamples, seed: section.bootstrap.seed },
+    bootstrap: bootstrapSettings(section, experiment.seed),
     ...(questions ? { questions } : {}),
   };
 }
@@ -132,6 +137,14 @@ export async function loadEvalTask(
       `${heldOutFile}: ${absent.length} note id(s) not in ${notesSource.resolvedPath}: ${absent.slice(0, 10).join(", ")}`,
     );
   }
+  // The training split of every variant step c writes: a held-out note in any of them is refused.
+  const paths = synthPaths(experiment.synth);
+  const datasetDirs = experiment.synth.prepare.variants.map((variant) => paths.dataset(variant));
+  const leakage = guardLeakage(items, (id) => texts.get(id), await loadTrainingNotes(datasetDirs, paths.notes), {
+    what: `synthetic ${subset} (${heldOutFile})`,
+    override: section.trainingOverlap,
+    lookedIn: datasetDirs,
+  });
   return {
     task: "synthetic",
     subset,
@@ -140,6 +153,7 @@ export async function loadEvalTask(
     notes: texts.size,
     dataset: { id: source.id, path: heldOutFile, restricted: source.restricted || notesSource.restricted },
     evaluateOptions: options(experiment),
+    leakage,
   };
 }
 

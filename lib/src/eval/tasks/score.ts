@@ -1,12 +1,12 @@
-import type { BootstrapOptions, Estimate } from "../bootstrap.js";
-import { bootstrap } from "../bootstrap.js";
+import type { BootstrapOptions, BootstrapPlanInfo, Estimate } from "../bootstrap.js";
+import { bootstrapProportion } from "../bootstrap.js";
 import { type GroupScore, scoreClassification } from "../score-classification.js";
 import type { GradedItem } from "./grade.js";
 import type { EvalQuestion } from "./types.js";
 
 /**
- * Scores of one model on one task: every metric with a seeded bootstrap CI, overall, per question
- * type and per question, plus the tolerance view of numeric answers and the list of unusable
+ * Scores of one model on one task: every metric with a seeded bootstrap CI (by default resampling
+ * whole notes or n2c2 patients, see `bootstrapClusters`), overall, per question type and per question, plus the tolerance view of numeric answers and the list of unusable
  * predictions (counted wrong, never dropped).
  */
 export interface TaskScore {
@@ -19,10 +19,15 @@ export interface TaskScore {
   numeric: { n: number; exact: Estimate; withinTolerance: Estimate };
   /** Items whose prediction was unparseable or failed, with the reason. */
   unusable: { itemId: string; problem: string }[];
-  bootstrap: { resamples: number; seed: number };
+  /** Unit, count, seed and label ("95% CI, 1,000 resamples of notes") of every interval here. */
+  bootstrap: BootstrapPlanInfo;
 }
 
 export interface ScoreOptions {
+  /**
+   * Resamples, seed, confidence, and the unit: "cluster" (default: the item's note, or n2c2 patient) or
+   * "item". Clusters given here are replaced by the items' own.
+   */
   bootstrap?: BootstrapOptions;
   /** Question ids to report even with no items (all 13 criteria, all 23 questions). */
   questionIds?: readonly string[];
@@ -31,6 +36,8 @@ export interface ScoreOptions {
    * criterion where one class never occurs scores F1 0 for it, as the official scorer does.
    */
   labels?: readonly string[];
+  /** Plural noun of a cluster in interval labels (default "notes"; n2c2 "patients"). */
+  clusterName?: string;
 }
 
 const mean = (values: ArrayLike<number>) => {
@@ -40,25 +47,42 @@ const mean = (values: ArrayLike<number>) => {
   return sum / values.length;
 };
 
+/**
+ * The independent unit of an item: its note (synthetic, apixaban) or n2c2 patient, with the split in front
+ * when there is one (the same patient id in train and test names two patients; n2c2Labels keys them so too).
+ */
+export function clusterOf(item: Pick<GradedItem, "noteId" | "split">): string {
+  return item.split ? `${item.split}:${item.noteId}` : item.noteId;
+}
+
+/**
+ * Bootstrap options for these items: with unit "cluster" (the default) each item's cluster is its note
+ * (named "patients" for n2c2, "notes" otherwise); with unit "item" single items are drawn.
+ */
+export function bootstrapClusters(
+  graded: readonly Pick<GradedItem, "noteId" | "split">[],
+  options: BootstrapOptions | undefined,
+  clusterName = "notes",
+): BootstrapOptions {
+  const unit = options?.unit ?? "cluster";
+  if (unit === "item") return { ...options, unit, clusters: undefined };
+  return { ...options, unit, clusters: graded.map(clusterOf), clusterName: options?.clusterName ?? clusterName };
+}
+
 /** Score graded items of one model. */
 export function scoreGraded(model: string, graded: readonly GradedItem[], options: ScoreOptions = {}): TaskScore {
+  const bootstrap = bootstrapClusters(graded, options.bootstrap, options.clusterName);
   const score = scoreClassification({
     gold: graded.map((item) => item.goldClass),
     pred: graded.map((item) => item.predClass),
     ...(options.labels ? { labels: options.labels } : {}),
     groups: { type: graded.map((item) => item.questionType), question: graded.map((item) => item.questionId) },
     ...(options.questionIds ? { groupValues: { question: options.questionIds } } : {}),
-    bootstrap: options.bootstrap,
+    bootstrap,
   });
   const numeric = graded.filter((item) => item.questionType === "numeric" || item.questionType === "na_numeric");
-  const exact = Float64Array.from(numeric, (item) => Number(item.exact));
-  const within = Float64Array.from(numeric, (item) => Number(item.withinTolerance));
-  const meanOf = (flags: Float64Array) => (indices: Int32Array) => {
-    if (indices.length === 0) return Number.NaN;
-    let sum = 0;
-    for (let i = 0; i < indices.length; i++) sum += flags[indices[i]];
-    return sum / indices.length;
-  };
+  // The numeric rates resample the clusters that hold numeric items, with the same seed.
+  const numericBootstrap = bootstrapClusters(numeric, options.bootstrap, bootstrap.clusterName);
   return {
     model,
     n: graded.length,
@@ -67,14 +91,25 @@ export function scoreGraded(model: string, graded: readonly GradedItem[], option
     byQuestion: score.groups.question,
     numeric: {
       n: numeric.length,
-      exact: bootstrap(numeric.length, meanOf(exact), options.bootstrap),
-      withinTolerance: bootstrap(numeric.length, meanOf(within), options.bootstrap),
+      exact: bootstrapProportion(
+        numeric.map((item) => item.exact),
+        numericBootstrap,
+      ),
+      withinTolerance: bootstrapProportion(
+        numeric.map((item) => item.withinTolerance),
+        numericBootstrap,
+      ),
     },
     unusable: graded
       .filter((item) => item.problem !== undefined)
       .map((item) => ({ itemId: item.itemId, problem: item.problem! })),
-    bootstrap: { resamples: score.bootstrap.resamples, seed: score.bootstrap.seed },
+    bootstrap: plainPlan(score.bootstrap),
   };
+}
+
+function plainPlan(info: BootstrapPlanInfo): BootstrapPlanInfo {
+  const { resamples, seed, confidence, unit, units, unitName, label, seedSource } = info;
+  return { resamples, seed, confidence, unit, units, unitName, label, ...(seedSource ? { seedSource } : {}) };
 }
 
 /** One row of a per-question table: the question's headline metric with its CI. */
@@ -91,6 +126,8 @@ export type QuestionRow = {
   accuracy: number;
   /** Macro-F1 over yes/no (yes/no questions only; NaN for numeric). */
   macroF1: number;
+  /** What low/high are: "95% CI, 1,000 resamples of notes". */
+  interval: string;
 };
 
 /** Per-question rows in question order; a question without items has n = 0 and NaN values. */
@@ -109,6 +146,7 @@ export function questionRows(score: TaskScore, questions: readonly EvalQuestion[
       high: estimate?.high ?? Number.NaN,
       accuracy: group?.accuracy.value ?? Number.NaN,
       macroF1: question.type === "boolean" ? (group?.macroF1.value ?? Number.NaN) : Number.NaN,
+      interval: score.bootstrap.label,
     };
   });
 }

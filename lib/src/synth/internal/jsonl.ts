@@ -1,77 +1,14 @@
-import { isAscii } from "node:buffer";
-import { closeSync, createReadStream, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { readLineBatches } from "../../data/lines.js";
 
 /**
  * JSONL in and out, line by line, in bounded memory. Reading hands out batches of lines (one await
  * per megabyte rather than per line); writing buffers and flushes with one write per megabyte.
  */
 
-export interface Line {
-  /** 1-based line number in the file. */
-  lineNo: number;
-  text: string;
-}
-
-/**
- * Batches of non-empty lines. A last line without a newline is still returned.
- *
- * Works on bytes: each chunk is cut after its last newline byte (which never falls inside a UTF-8
- * sequence), and the whole lines are decoded at once, as Latin-1 when they are plain ASCII (a copy,
- * several times faster than V8's UTF-8 decoder) and as UTF-8 otherwise (invalid bytes become U+FFFD,
- * as before).
- */
-export async function* readLineBatches(file: string, chunkBytes = 1 << 20): AsyncGenerator<Line[]> {
-  const stream = createReadStream(file, { highWaterMark: chunkBytes });
-  let carry: Buffer | undefined;
-  let lineNo = 0;
-  let batch: Line[] = [];
-  // Adds the lines of `bytes`, which ends with a newline.
-  const addLines = (bytes: Buffer) => {
-    const text = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
-    let start = 0;
-    for (;;) {
-      const end = text.indexOf("\n", start);
-      if (end < 0) break;
-      lineNo++;
-      const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-      if (stop > start && !isBlank(text, start, stop)) batch.push({ lineNo, text: text.slice(start, stop) });
-      start = end + 1;
-    }
-  };
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const first = chunk.indexOf(10);
-    if (first < 0) {
-      carry = carry ? Buffer.concat([carry, chunk]) : Buffer.from(chunk);
-      continue;
-    }
-    // The line that started in an earlier chunk is joined on its own; the rest is decoded in place.
-    let from = 0;
-    if (carry) {
-      addLines(Buffer.concat([carry, chunk.subarray(0, first + 1)]));
-      from = first + 1;
-    }
-    const last = chunk.lastIndexOf(10);
-    if (last >= from) addLines(chunk.subarray(from, last + 1));
-    carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : undefined;
-    if (batch.length > 0) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (carry) {
-    const rest = carry.toString("utf8");
-    if (rest.trim() !== "") yield [{ lineNo: lineNo + 1, text: rest.replace(/\r$/, "") }];
-  }
-}
-
-/** Whether text[start, stop) is whitespace only (what String.prototype.trim removes); stops at the first other character. */
-function isBlank(text: string, start: number, stop: number): boolean {
-  const first = text.charCodeAt(start);
-  // JSON lines start with "{" or "["; the common case is decided by one character.
-  if (first > 32 && first < 127) return false;
-  return text.slice(start, stop).trim() === "";
-}
+// The line reader lives in data/lines.ts, shared with the notes and NER readers (BOM, invalid UTF-8).
+export { type Line, readLineBatches } from "../../data/lines.js";
 
 /** Parsed JSON values with their line numbers; a bad line is reported, not thrown. */
 export async function* readJsonl(
