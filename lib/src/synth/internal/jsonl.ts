@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
 import { readLineBatches } from "../../data/lines.js";
+import { writeAllSync } from "../../llm/internal/checked-write.js";
 
 /**
  * JSONL in and out, line by line, in bounded memory. Reading hands out batches of lines (one await
@@ -74,7 +75,8 @@ export class JsonlWriter {
     if (this.used + line.length * 3 + 1 > this.buffer.length) {
       this.flush();
       if (line.length * 3 + 1 > this.buffer.length) {
-        if (this.fd !== undefined) writeSync(this.fd, `${line}\n`);
+        if (this.fd !== undefined)
+          writeAllSync(this.fd, Buffer.from(`${line}\n`), `${this.file}.partial`, "a JSONL line");
         return;
       }
     }
@@ -83,7 +85,9 @@ export class JsonlWriter {
     if (this.used >= this.flushBytes) this.flush();
   }
   private flush(): void {
-    if (this.fd !== undefined && this.used > 0) writeSync(this.fd, this.buffer, 0, this.used);
+    // Checked: a full disk is an error naming the file, never a silently short file.
+    if (this.fd !== undefined && this.used > 0)
+      writeAllSync(this.fd, this.buffer.subarray(0, this.used), `${this.file}.partial`, "JSONL lines");
     this.used = 0;
   }
   /** Finish the file: flush, close, and give it its final name. */
@@ -97,8 +101,12 @@ export class JsonlWriter {
   /** Stop after a failure: flush what was written and leave it as `<file>.partial`, never under the final name. */
   abort(): void {
     if (this.fd === undefined) return;
-    this.flush();
-    closeSync(this.fd);
-    this.fd = undefined;
+    try {
+      this.flush();
+    } finally {
+      // The failure may be the disk itself: close even when the last flush cannot be written.
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
   }
 }
