@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { mulberry32 } from "../lib/src/ner/internal/random.js";
 import {
   buildRestrictedIndex,
   indexShingles,
@@ -41,17 +42,7 @@ const memoryMb = () => {
   return { rss: usage.rss / 2 ** 20, held: (usage.heapUsed + usage.arrayBuffers) / 2 ** 20 };
 };
 
-/** mulberry32: small, seeded, good enough for synthetic text. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 const words = (text: string) => text.split(" ");
 const vocabulary = {

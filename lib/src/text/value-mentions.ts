@@ -203,7 +203,8 @@ function classifyPair(first: number, second: number, before: string, mark: strin
   return "ratio";
 }
 
-const WORD_VALUES: Record<string, number> = {
+/** Number words and their values (one table: answer reading and the baseline's drink counts). */
+export const WORD_VALUES: Readonly<Record<string, number>> = {
   zero: 0,
   one: 1,
   two: 2,

@@ -14,6 +14,8 @@
  * - past: `former`, `quit`, `history of`, `sober`, `in remission`, `stopped`, `years ago`, ... for
  *   concepts that must hold now (current alcohol abuse, current medication use).
  */
+
+import { WORD_VALUES } from "../../../text/value-mentions.js";
 import { type Exclusion, noteContext, wordPattern } from "./text-rules.js";
 
 export interface Concept {
@@ -31,24 +33,8 @@ const CONDITION: readonly Exclusion[] = ["negated", "hypothetical", "other-perso
 const CURRENT_CONDITION: readonly Exclusion[] = ["negated", "hypothetical", "other-person", "past"];
 const MEDICATION: readonly Exclusion[] = ["negated", "allergy", "other-person", "past"];
 
-const NUMBER_WORDS: Record<string, number> = {
-  a: 1,
-  an: 1,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  fifteen: 15,
-  twenty: 20,
-};
+// "a drink a day": the article counts as one here, unlike in answer text.
+const NUMBER_WORDS: Readonly<Record<string, number>> = { ...WORD_VALUES, a: 1, an: 1 };
 const COUNT = String.raw`(?:\d+|${Object.keys(NUMBER_WORDS).join("|")})`;
 /** Weekly recommended limit in standard drinks / units (NIAAA for men, UK CMO guidance: 14). */
 export const WEEKLY_DRINK_LIMIT = 14;
