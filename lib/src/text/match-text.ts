@@ -328,7 +328,9 @@ export function matchForm(text: string, options: MatchFormOptions = {}): MatchTe
 
 /** The match form alone (see matchForm). */
 export function normalizeForMatch(text: string, options: MatchFormOptions = {}): string {
-  return decode(out, tokenize(foldText(text), options.listMarkers !== "keep"));
+  // Tokenize first: folding may grow (replace) the scratch buffers, so `out` is read only afterwards.
+  const length = tokenize(foldText(text), options.listMarkers !== "keep");
+  return decode(out, length);
 }
 
 /** Whether the text has a numbered-list marker at a line start (then both forms are worth trying). */
