@@ -31,6 +31,45 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def model_card(base_model: str, adapter_config: dict, dtype: str, parameters: int) -> str:
+    """A Hugging Face model card (README.md) for the merged student: what it is, how it was made, and its limits."""
+    targets = adapter_config.get("target_modules") or []
+    targets = sorted(targets) if isinstance(targets, (list, tuple, set)) else [str(targets)]
+    front = [
+        "---",
+        f"base_model: {base_model}",
+        "library_name: transformers",
+        "pipeline_tag: text-generation",
+        # The merged weights carry the base model's licence; the training data may add terms of its own (below).
+        "license: other",
+        f"license_name: same-as-base ({base_model})",
+        "tags: [clinical-nlp, information-extraction, distillation, lora-merged]",
+        "---",
+    ]
+    body = [
+        f"# Student model merged from a LoRA adapter on {base_model}",
+        "",
+        "Fine-tuned to answer yes/no and numeric questions about a clinical note, from question-answer pairs a",
+        "teacher model wrote about clinical notes (synthetic data distillation, Woo et al. 2024), then merged into",
+        f"the base weights in {dtype} for serving with vLLM ({parameters:,} parameters).",
+        "",
+        "## Adapter",
+        f"- LoRA rank {adapter_config.get('r')}, alpha {adapter_config.get('lora_alpha')}, "
+        f"dropout {adapter_config.get('lora_dropout')}, bias {adapter_config.get('bias')}",
+        f"- target modules: {', '.join(targets) if targets else 'not recorded'}",
+        "- training data: see the prepared dataset's README (dataset card) and manifest.json written by step c",
+        "",
+        "## Limits",
+        "- Answers are only as good as the teacher's questions and the evaluation says: report its scores with",
+        "  confidence intervals, not single examples.",
+        "- **Data use agreements.** A model trained on notes under a data use agreement (MIMIC, n2c2) can reproduce",
+        "  passages of them. Do not share these weights beyond what that agreement allows.",
+        "- Not for clinical decision-making.",
+        "",
+    ]
+    return "\n".join(front + [""] + body)
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if not os.path.isfile(os.path.join(args.adapter, "adapter_config.json")):
@@ -73,6 +112,10 @@ def main(argv: list[str]) -> int:
             print("[merge] reload check failed: the saved tokenizer encodes differently", file=sys.stderr)
             return 1
         print("[merge] reload check passed", flush=True)
+    with open(os.path.join(args.adapter, "adapter_config.json"), encoding="utf-8") as handle:
+        adapter_config = json.load(handle)
+    with open(os.path.join(args.output, "README.md"), "w", encoding="utf-8") as handle:
+        handle.write(model_card(args.base_model, adapter_config, args.dtype, parameters))
     with open(os.path.join(args.output, "merge-info.json"), "w", encoding="utf-8") as handle:
         json.dump({"base_model": args.base_model, "adapter": os.path.abspath(args.adapter), "dtype": args.dtype,
                    "parameters": parameters}, handle, indent=2)

@@ -115,6 +115,18 @@ class EntryPointArguments(unittest.TestCase):
             self.assertEqual(code, 2)
             self.assertIn("adapter_config.json", stderr.getvalue())
 
+    def test_merge_writes_a_model_card_naming_base_adapter_and_limits(self):
+        config = {"r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "bias": "none",
+                  "target_modules": ["v_proj", "q_proj"]}
+        card = merge_adapter.model_card("meta-llama/Llama-3.1-8B-Instruct", config, "bfloat16", 8030261248)
+        front, body = card.split("---\n", 2)[1], card.split("---\n", 2)[2]
+        self.assertIn("base_model: meta-llama/Llama-3.1-8B-Instruct", front)
+        self.assertIn("license_name: same-as-base (meta-llama/Llama-3.1-8B-Instruct)", front)
+        self.assertIn("LoRA rank 8, alpha 16", body)
+        self.assertIn("q_proj, v_proj", body)
+        self.assertIn("8,030,261,248 parameters", body)
+        self.assertIn("data use agreement", body)
+
 
 if __name__ == "__main__":
     unittest.main()
