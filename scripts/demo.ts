@@ -6,7 +6,7 @@
  * 2. Executes every notebook in order (scripts/run-notebooks.ts): executed copies in out/notebooks/.
  * 3. Exports them (scripts/export.ts): out/report/index.html, PDFs, CSV tables, figures, manifest.json.
  * Stops at the first failing step with that step's message. Extra arguments go to the notebook runner
- * (e.g. `npm run demo -- --timeout 900`).
+ * (e.g. `npm run demo -- --timeout 900`, or `--experiment FILE` to run it all on another experiment).
  */
 import { spawnSync } from "node:child_process";
 import { join, relative } from "node:path";

@@ -5,7 +5,8 @@
  *                     [--out DIR] [--no-pdf] [--no-images]
  *
  * Writes out/report/: index.html, notebooks/<path>.html (self-contained, plotly inlined: opens offline),
- * pdf/<path>.pdf, tables/**.csv, figures/**.{json,svg,png}, manifest.json. Refuses, writing nothing,
+ * pdf/<path>.pdf (A4, tables and figures fitted to the page), tables/**.csv, figures/**.{json,svg,png},
+ * manifest.json. Refuses, writing nothing,
  * when an output holds text from a dataset marked restricted in the registry (see docs/export.md).
  * Runs from the TypeScript sources, so it needs no build.
  */

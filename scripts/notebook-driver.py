@@ -11,6 +11,9 @@ The result file is JSON: {"status": "ok"|"error"|"no-kernel"|"timeout"|"dead-ker
 "skipped": [{"cell": N, "id": ..., "firstLine": ...}], "failure": {"cell": N, "id", "ename", "evalue",
 "traceback": [...]}, "seconds": S}. Cell numbers are 1-based, counting every cell (markdown too), as
 JupyterLab shows them in the table of contents.
+
+The kernel inherits this process's environment: CLINICAL_DISTILL_EXPERIMENT (set by run-notebooks.ts from
+--experiment) is how every notebook learns which experiment to load.
 """
 
 import argparse

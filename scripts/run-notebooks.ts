@@ -1,7 +1,7 @@
 /**
  * Executes the project's notebooks headless, in dependency order, and writes executed copies.
  *
- *   npm run notebooks [-- PATTERN] [--timeout SECONDS] [--cluster] [--dir notebooks] [--out out/notebooks]
+ *   npm run notebooks [-- PATTERN] [--experiment FILE] [--timeout SECONDS] [--cluster] [--dir notebooks] [--out out/notebooks]
  *   npm run notebooks -- --check-clean [PATTERN]
  *
  * Order: by path, folder by folder, then file by file (a- before b-: that is the dependency order).
@@ -10,11 +10,15 @@
  * keeps their source. The executed copy goes to <out>/<same path> only when every cell succeeded (temp file,
  * then rename), so a failed run never destroys an earlier good output; the failed run's copy goes to
  * <out>-failed/<same path> for inspection. The run stops at the first failing cell.
+ * The experiment every notebook loads: --experiment FILE (resolved from the current folder), else the
+ * CLINICAL_DISTILL_EXPERIMENT environment variable, else configs/experiments/sample.yaml; the kernels get it
+ * through that variable (lib/src/config/select.ts).
  * --check-clean runs nothing: it fails when a source notebook has outputs, execution counts or a cell without id.
  */
-import { existsSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, rmSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { EXPERIMENT_ENV, selectedExperimentPath } from "../lib/src/config/select.js";
 import {
   findJupyterPython,
   kernelSpecStartable,
@@ -27,6 +31,7 @@ import { cleanProblems, executeNotebook, filterNotebooks, listNotebooks } from "
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
+    experiment: { type: "string" },
     timeout: { type: "string", default: "600" },
     cluster: { type: "boolean", default: false },
     "check-clean": { type: "boolean", default: false },
@@ -38,7 +43,8 @@ const { values, positionals } = parseArgs({
 
 if (values.help) {
   console.log(
-    "usage: npm run notebooks -- [PATTERN] [--timeout SECONDS] [--cluster] [--check-clean] [--dir DIR] [--out DIR]",
+    "usage: npm run notebooks -- [PATTERN] [--experiment FILE] [--timeout SECONDS] [--cluster] [--check-clean] [--dir DIR] [--out DIR]\n" +
+      `  --experiment FILE  the experiment every notebook loads (default: $${EXPERIMENT_ENV}, else configs/experiments/sample.yaml)`,
   );
   process.exit(0);
 }
@@ -80,6 +86,20 @@ if (values["check-clean"]) {
   process.exit(0);
 }
 
+// Checked here, once, rather than as a failure in the first notebook's setup cell.
+// npm runs scripts from the project root; INIT_CWD is the folder the user typed the command in.
+const experiment = selectedExperimentPath(values.experiment, process.env.INIT_CWD ?? process.cwd());
+if (!statSync(experiment, { throwIfNoEntry: false })?.isFile()) {
+  const from =
+    values.experiment !== undefined
+      ? "--experiment"
+      : process.env[EXPERIMENT_ENV]?.trim()
+        ? `$${EXPERIMENT_ENV}`
+        : "the default";
+  console.error(`notebooks: the experiment file ${experiment} (from ${from}) does not exist`);
+  process.exit(2);
+}
+
 const python = findJupyterPython();
 if (!python) {
   console.error(`notebooks: no Python here can execute notebooks (nbclient is missing): ${setupHint}`);
@@ -98,6 +118,7 @@ const started = Date.now();
 console.log(
   `notebooks: executing ${notebooks.length} notebook(s) from ${values.dir}/ (timeout ${timeoutSeconds} s per cell)`,
 );
+console.log(`notebooks: experiment ${relative(projectRoot, experiment) || experiment}`);
 for (const [position, notebook] of notebooks.entries()) {
   const output = join(outDir, notebook);
   const failedOutput = join(`${outDir}-failed`, notebook);
@@ -110,6 +131,8 @@ for (const [position, notebook] of notebooks.entries()) {
     failedOutput,
     timeoutSeconds,
     cluster: values.cluster,
+    // Only an explicit --experiment is set for the kernels; otherwise they read what this process inherited.
+    experiment: values.experiment !== undefined ? experiment : undefined,
   });
   for (const skip of run.skipped)
     console.log(

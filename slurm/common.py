@@ -7,6 +7,7 @@ carry loss, how long prompts are cut) are unit-tested on any machine:
 from __future__ import annotations
 
 import dataclasses
+import glob
 import json
 import os
 import re
@@ -182,11 +183,40 @@ def parse_record(value: Any, line: int) -> Record:
     raise ValueError("prompt and completion must both be message lists or both be strings")
 
 
-def read_records(path: str) -> tuple[list[Record], list[dict]]:
-    """All valid records of a JSONL file, and one reject {line, reason} per invalid line (never a silent drop)."""
+def training_files(path: str, split: str = "train") -> list[str]:
+    """What a train/eval path names: a prepared dataset folder (its data/<split>-*.parquet shards, in
+    order), one parquet file, or a JSONL file."""
+    if os.path.isdir(path):
+        shards = sorted(glob.glob(os.path.join(path, "data", f"{split}-*.parquet")))
+        if not shards:
+            raise FileNotFoundError(f"{path}: no data/{split}-*.parquet shards (not a prepared dataset folder?)")
+        return shards
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    return [path]
+
+
+def read_records(path: str, split: str = "train") -> tuple[list[Record], list[dict]]:
+    """All valid records of a prepared dataset folder (its `split` shards), a parquet file or a JSONL file,
+    and one reject {line, reason} per invalid line or row (never a silent drop). Parquet rows count from 1
+    across the shards in order."""
+    files = training_files(path, split)
     records: list[Record] = []
     rejects: list[dict] = []
-    with open(path, encoding="utf-8") as handle:
+    if files[0].endswith(".parquet"):
+        # pyarrow comes with trl/datasets on the training node; only parquet input needs it.
+        import pyarrow.parquet as pq
+
+        number = 0
+        for file in files:
+            for value in pq.read_table(file, columns=["prompt", "completion"]).to_pylist():
+                number += 1
+                try:
+                    records.append(parse_record(value, number))
+                except ValueError as error:
+                    rejects.append({"line": number, "reason": str(error)})
+        return records, rejects
+    with open(files[0], encoding="utf-8") as handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
                 continue
@@ -281,6 +311,23 @@ def last_checkpoint(output_dir: str) -> str | None:
             if best is None or step > best[0]:
                 best = (step, path)
     return best[1] if best else None
+
+
+# The job script (lib/src/slurm/requeue.ts, same names) creates STOP_FILE when SLURM's USR1 warning arrives;
+# the trainer saves a checkpoint, writes REQUEUE_FILE and exits 0, and the script requeues the job.
+STOP_FILE = ".clinical-distill-stop"
+REQUEUE_FILE = ".clinical-distill-requeue"
+
+
+def stop_requested(output_dir: str) -> bool:
+    """Whether the job script asked the trainer to checkpoint and stop (the time limit is near)."""
+    return os.path.exists(os.path.join(output_dir, STOP_FILE))
+
+
+def request_requeue(output_dir: str, checkpoint: str | None, step: int) -> None:
+    """Tell the job script that a checkpoint was saved on request, so it requeues the job to resume from it."""
+    with open(os.path.join(output_dir, REQUEUE_FILE), "w", encoding="utf-8") as handle:
+        json.dump({"checkpoint": checkpoint, "step": step}, handle)
 
 
 def train_log_line(logs: dict, step: int, epoch: float | None) -> str:

@@ -9,8 +9,15 @@ Any config field can be overridden with --key=value (type-checked; see common.Fi
 What it does: 4-bit NF4 base weights with double quantisation and bf16 compute, LoRA on all linear layers
 (no bias), loss on the assistant completion only (labels masked in common.build_example, left truncation of long
 prompts), paged 8-bit AdamW, constant LR, gradient checkpointing (non-reentrant). Checkpoints every
-`save_steps`; a re-queued job resumes from the last complete checkpoint. Loss is logged as `TRAIN_LOG {json}`
-lines that the notebook plots.
+`save_steps`; a re-queued job resumes from the last complete checkpoint. Before the time limit the job script
+creates a stop file (common.STOP_FILE, on SLURM's USR1 warning): every rank agrees on it at the end of a step,
+the trainer saves a checkpoint and stops, rank 0 writes common.REQUEUE_FILE and the script requeues the job.
+Loss is logged as `TRAIN_LOG {json}` lines that the notebook plots.
+
+Input (`train_file`, `eval_file`): a prepared dataset folder (synth step c: its data/train-*.parquet shards,
+or data/test-*.parquet for eval_file; read with pyarrow), one parquet file, or a JSONL file, each row in trl's
+prompt-completion form: conversational (`prompt` system + user messages, `completion` one assistant
+message; rendered here with the tokenizer's chat template) or plain strings.
 """
 from __future__ import annotations
 
@@ -109,7 +116,8 @@ def main(argv: list[str]) -> int:
         return 2
     eval_examples = None
     if config.eval_file:
-        eval_records, eval_rejects = common.read_records(config.eval_file)
+        # A prepared dataset folder as eval_file gives its test split.
+        eval_records, eval_rejects = common.read_records(config.eval_file, split="test")
         tokenized = [tokenize_record(record, tokenizer, config, end_ids) for record in eval_records]
         eval_examples = [example for example in tokenized if example is not None]
         if is_main:
@@ -159,6 +167,29 @@ def main(argv: list[str]) -> int:
             if state.is_world_process_zero and logs:
                 print(common.train_log_line(logs, state.global_step, state.epoch), flush=True)
 
+    def on_every_rank(flag: bool) -> bool:
+        """True when any rank saw the stop file: all ranks must save and stop at the same step."""
+        import torch.distributed as dist
+
+        if not (dist.is_available() and dist.is_initialized()):
+            return flag
+        device = torch.device("cuda", local_rank) if torch.cuda.is_available() else torch.device("cpu")
+        seen = torch.tensor([1 if flag else 0], device=device)
+        dist.all_reduce(seen, op=dist.ReduceOp.MAX)
+        return bool(seen.item())
+
+    class StopOnRequest(TrainerCallback):
+        """Checkpoint and stop when the job script asks (time limit near); the job then requeues itself."""
+
+        stopped = False
+
+        def on_step_end(self, args, state, control, **kwargs):
+            if on_every_rank(common.stop_requested(config.output_dir)):
+                control.should_save = True
+                control.should_training_stop = True
+                self.stopped = True
+            return control
+
     def collate(batch: list[dict]) -> dict:
         padded = common.pad_batch(batch, tokenizer.pad_token_id)
         return {key: torch.tensor(value, dtype=torch.long) for key, value in padded.items()}
@@ -187,19 +218,26 @@ def main(argv: list[str]) -> int:
         eval_strategy="steps" if eval_examples else "no",
         eval_steps=config.save_steps if eval_examples else None,
     )
+    stopper = StopOnRequest()
     trainer = Trainer(
         model=model,
         args=training_args,
         train_dataset=examples,
         eval_dataset=eval_examples or None,
         data_collator=collate,
-        callbacks=[LogLines()],
+        callbacks=[LogLines(), stopper],
     )
     resume = common.last_checkpoint(config.output_dir)
     if is_main:
         print(f"[finetune] {'resuming from ' + resume if resume else 'starting fresh'}", flush=True)
     started = time.time()
     result = trainer.train(resume_from_checkpoint=resume)
+    if stopper.stopped:
+        if is_main:
+            saved = common.last_checkpoint(config.output_dir)
+            common.request_requeue(config.output_dir, saved, result.global_step)
+            print(f"[finetune] stopped on request at step {result.global_step}; checkpoint {saved}", flush=True)
+        return 0
     trainer.save_model(config.output_dir)  # the adapter (adapter_model.safetensors + adapter_config.json)
     if is_main:
         tokenizer.save_pretrained(config.output_dir)

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
+import { EXPERIMENT_ENV } from "../../lib/src/config/select.js";
 import { pathWithNodeBin, projectRoot } from "./jupyter-env.js";
 
 export const driverScript = join(projectRoot, "scripts", "notebook-driver.py");
@@ -112,6 +113,8 @@ export interface RunOptions {
   failedOutput?: string;
   timeoutSeconds: number;
   cluster: boolean;
+  /** The experiment file the notebooks load (absolute): passed to the kernel as CLINICAL_DISTILL_EXPERIMENT. */
+  experiment?: string;
 }
 
 /** Execute one notebook through the driver. Never throws for notebook problems: they come back as `status`. */
@@ -134,7 +137,13 @@ export function executeNotebook(source: string, options: RunOptions): NotebookRu
     const child = spawnSync(options.python, args, {
       cwd: projectRoot,
       encoding: "utf8",
-      env: { ...process.env, PATH: pathWithNodeBin(), PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+      // The kernel inherits the driver's environment: that is how the experiment reaches each notebook.
+      env: {
+        ...process.env,
+        ...(options.experiment ? { [EXPERIMENT_ENV]: options.experiment } : {}),
+        PATH: pathWithNodeBin(),
+        PYDEVD_DISABLE_FILE_VALIDATION: "1",
+      },
       maxBuffer: 64 * 1024 * 1024,
     });
     try {

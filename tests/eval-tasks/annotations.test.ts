@@ -1,11 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { loadExperiment } from "../../lib/src/config/experiment.js";
 import { apixabanItems, normaliseGold, readApixabanAnnotations } from "../../lib/src/eval/tasks/annotations.js";
 import { APIXABAN_QUESTIONS } from "../../lib/src/eval/tasks/apixaban-questions.js";
+import { runBaseline } from "../../lib/src/eval/tasks/baseline.js";
 import { TableError } from "../../lib/src/eval/tasks/errors.js";
+import { loadEvalTask, predictionsPath } from "../../lib/src/eval/tasks/load-task.js";
+import { snapshotDiffRows } from "../../lib/src/eval/tasks/models.js";
+import { writePredictions } from "../../lib/src/eval/tasks/predictions.js";
+import { annotationChanges, compareWithBaseline, readSnapshot } from "../../lib/src/eval/tasks/snapshot.js";
 import { readReviewedLabels, readSyntheticItems, reviewedItems } from "../../lib/src/eval/tasks/synthetic.js";
 import { resolveFromRoot } from "../../lib/src/paths.js";
 
@@ -38,7 +44,7 @@ test("the shipped sample annotations read cleanly and cover whole notes", () => 
   assert.is(annotations.length, 92);
   const notes = new Set(annotations.map((a) => a.noteId));
   assert.is(notes.size, 4);
-  const items = apixabanItems(annotations, new Set(["S001", "S002", "S004", "S005"]));
+  const items = apixabanItems(annotations, new Set(["S002", "S005", "S032", "S033"]));
   assert.is(items.length, 92);
   assert.is(items.find((item) => item.itemId === "S002:apx-afib")?.gold, "yes");
 });
@@ -127,4 +133,85 @@ test("synthetic held-out questions read from parquet too, same items as the CSV"
   );
 });
 
+/** The sample experiment with its apixaban annotations and its outputs in the temp folder. */
+async function apixabanLoop() {
+  const loopDir = mkdtempSync(join(dir, "loop-"));
+  const annotationsFile = join(loopDir, "annotations.csv");
+  copyFileSync(resolveFromRoot("data/sample/apixaban/annotations.csv"), annotationsFile);
+  const registry = join(loopDir, "datasets.yaml");
+  writeFileSync(
+    registry,
+    [
+      "datasets:",
+      "  - { id: sample-apixaban, description: a copy, kind: apixaban, format: csv, restricted: false, path: " +
+        JSON.stringify(annotationsFile) +
+        " }",
+      "  - { id: sample-notes, description: sample notes, kind: notes, format: jsonl, restricted: false, path: data/sample/notes.jsonl }",
+      "",
+    ].join("\n"),
+  );
+  const sample = loadExperiment(resolveFromRoot("configs/experiments/sample.yaml"));
+  const outDir = join(loopDir, "eval");
+  const experiment = { ...sample, datasets: registry, eval: { ...sample.eval, outDir } };
+  const loaded = await loadEvalTask(experiment, "apixaban");
+  writePredictions(
+    predictionsPath(outDir, "apixaban", "annotated", "baseline"),
+    runBaseline(loaded.items, loaded.noteText),
+  );
+  const run = async (snapshot?: "keep" | "update") => {
+    const changes = await annotationChanges(experiment, "apixaban", ["baseline", "absent"], { snapshot });
+    assert.equal(
+      changes.map((change) => change.model),
+      ["baseline"],
+      "one model has predictions; the other is not compared",
+    );
+    return changes[0];
+  };
+  return { experiment, annotationsFile, outDir, run };
+}
+
+test("annotation loop: the edited CSV is re-read, the diff shows on every re-run against the saved baseline until it is updated", async () => {
+  const { annotationsFile, outDir, run } = await apixabanLoop();
+  const first = await run();
+  assert.equal([first.diff.hadPrevious, first.diff.saved], [false, true]);
+  assert.is(first.file, join(outDir, "apixaban", "annotated", "snapshot-baseline.json"));
+  assert.ok(existsSync(first.file), "the first evaluation saves the baseline");
+  // A reviewer decides S033 has heart failure after all; the same annotationChanges call picks it up.
+  const text = readFileSync(annotationsFile, "utf8");
+  const edited = text.replace(/^(S033:apx-heart-failure,S033,apx-heart-failure,)no,/m, "$1yes,");
+  assert.is.not(edited, text);
+  writeFileSync(annotationsFile, edited);
+  const fix = [{ itemId: "S033:apx-heart-failure", before: "no", after: "yes" }];
+  for (const rerun of [1, 2]) {
+    const { diff } = await run();
+    assert.equal(diff.changedItems, fix, `re-run ${rerun} shows the fix`);
+    assert.ok(diff.metricChanges.some((change) => change.metric === "question.apx-heart-failure.balancedAccuracy"));
+    assert.is(diff.saved, false, `re-run ${rerun} keeps the baseline`);
+    assert.is(readSnapshot(first.file)?.gold["S033:apx-heart-failure"], "no");
+  }
+  const accepted = await run("update");
+  assert.equal([accepted.diff.changedItems, accepted.diff.saved], [fix, true], "update reports what it accepts");
+  assert.equal(snapshotDiffRows(accepted.diff).at(-1), {
+    change: "baseline updated: later runs compare with this evaluation",
+  });
+  const after = await run();
+  assert.equal([after.diff.changedItems, after.diff.metricChanges, after.diff.saved], [[], [], false]);
+  assert.equal(snapshotDiffRows(after.diff), [{ change: "no change since the saved baseline" }]);
+});
+
+test("annotation loop: a bad snapshot mode or a snapshot of another model is an error naming it", async () => {
+  const { run } = await apixabanLoop();
+  const { file } = await run();
+  const current = readSnapshot(file)!;
+  assert.throws(
+    () => compareWithBaseline(file, current, "overwrite" as "keep"),
+    /snapshot must be "keep" or "update", got "overwrite"/,
+  );
+  assert.throws(
+    () => compareWithBaseline(file, { ...current, model: "teacher" }),
+    (error: Error) => error.message.startsWith(`${file}: snapshot is for apixaban/baseline, not apixaban/teacher`),
+  );
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

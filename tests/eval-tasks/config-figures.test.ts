@@ -28,8 +28,9 @@ test("eval config: every field has a default matching the paper; unknown keys ar
     top_p: 1,
     max_tokens: 256,
     stop_token_ids: [128000, 128001, 128007, 128008, 128009],
-    seed: 42,
   });
+  // No seed of its own: a loaded experiment fills in its "eval.sampling" sub-seed (docs/seeds.md).
+  assert.is(section.sampling.seed, undefined);
   assert.is(section.n2c2.creatinineAbove, 1.3);
   assert.equal(section.n2c2.hba1cRange, { min: 6.5, max: 9.5 });
   assert.is(section.n2c2.referenceMicroF1, 0.91);
@@ -115,7 +116,7 @@ test("n2c2 figure: 13 criteria plus the overall micro bar, and the 0.91 referenc
 test("CLI: eval score names the file and the missing ids and exits 1; baseline + score succeed", async () => {
   const dir = mkdtempSync(join(tmpdir(), "eval-cli-"));
   const partial = join(dir, "partial.jsonl");
-  writePredictions(partial, [{ item_id: "S001:apx-afib", model: "m", ok: true, text: answer("no") }]);
+  writePredictions(partial, [{ item_id: "S033:apx-afib", model: "m", ok: true, text: answer("no") }]);
   const errors: string[] = [];
   const originalError = console.error;
   const originalLog = console.log;
@@ -130,7 +131,7 @@ test("CLI: eval score names the file and the missing ids and exits 1; baseline +
       await main(["eval", "score", "--task", "apixaban", "--predictions", baseline, "--json", join(dir, "s.json")]),
       0,
     );
-    assert.is(await main(["eval", "score", "--task", "nope"]), 1);
+    assert.is(await main(["eval", "score", "--task", "nope"]), 2); // a usage error: nothing ran
   } finally {
     console.error = originalError;
     console.log = originalLog;

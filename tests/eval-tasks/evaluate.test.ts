@@ -10,7 +10,7 @@ import { compareModels } from "../../lib/src/eval/tasks/compare.js";
 import { evaluate, evaluateFile } from "../../lib/src/eval/tasks/evaluate.js";
 import { gradeItem } from "../../lib/src/eval/tasks/grade.js";
 import { writePredictions } from "../../lib/src/eval/tasks/predictions.js";
-import { flattenScore, makeSnapshot, updateSnapshot } from "../../lib/src/eval/tasks/snapshot.js";
+import { compareWithBaseline, flattenScore, makeSnapshot } from "../../lib/src/eval/tasks/snapshot.js";
 import type { EvalItem, Prediction } from "../../lib/src/eval/tasks/types.js";
 import { resolveFromRoot } from "../../lib/src/paths.js";
 
@@ -163,21 +163,21 @@ test("annotation fix: edit one label in a copy, re-evaluate: the item and the me
       bootstrap: { resamples: 50 },
     });
     const metrics = flattenScore(result.score, { "average.all": result.averages.all });
-    return updateSnapshot(snapshotFile, makeSnapshot("apixaban", result.model, result.graded, metrics));
+    return compareWithBaseline(snapshotFile, makeSnapshot("apixaban", result.model, result.graded, metrics));
   };
   assert.is(evaluateOnce().hadPrevious, false);
   const unchanged = evaluateOnce();
   assert.equal([unchanged.hadPrevious, unchanged.changedItems, unchanged.metricChanges], [true, [], []]);
-  // A reviewer decides S001 has heart failure after all.
+  // A reviewer decides S033 has heart failure after all.
   const text = readFileSync(annotationsFile, "utf8");
   const edited = text.replace(
-    /^S001:apx-heart-failure,S001,apx-heart-failure,no,/m,
-    "S001:apx-heart-failure,S001,apx-heart-failure,yes,",
+    /^S033:apx-heart-failure,S033,apx-heart-failure,no,/m,
+    "S033:apx-heart-failure,S033,apx-heart-failure,yes,",
   );
   assert.is.not(edited, text);
   writeFileSync(annotationsFile, edited);
   const diff = evaluateOnce();
-  assert.equal(diff.changedItems, [{ itemId: "S001:apx-heart-failure", before: "no", after: "yes" }]);
+  assert.equal(diff.changedItems, [{ itemId: "S033:apx-heart-failure", before: "no", after: "yes" }]);
   const names = diff.metricChanges.map((change) => change.metric);
   assert.ok(names.includes("overall.accuracy"), names.join(", "));
   assert.ok(names.includes("question.apx-heart-failure.balancedAccuracy"));

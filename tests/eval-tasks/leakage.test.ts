@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -12,6 +12,7 @@ import { generateFromConfig, postProcessFromConfig, prepareFromConfig } from "..
 
 const scratch = mkdtempSync(join(tmpdir(), "leakage-"));
 const sample = loadExperiment(resolveFromRoot("configs/experiments/sample.yaml"));
+test.after(() => rmSync(scratch, { recursive: true, force: true }));
 
 let counter = 0;
 /**
@@ -24,6 +25,8 @@ async function world(options: {
   trainNotes?: string[];
   parquet?: boolean;
   overlap?: { allow: boolean; reason?: string };
+  /** Apixaban annotations (note id, question id, gold), registered as dataset "a". */
+  annotations?: [noteId: string, questionId: string, gold: string][];
 }): Promise<Experiment> {
   const dir = join(scratch, `w${++counter}`);
   mkdirSync(join(dir, "eval"), { recursive: true });
@@ -43,7 +46,13 @@ async function world(options: {
       "datasets:",
       `  - { id: n, description: d, kind: notes, format: jsonl, path: ${notesFile}, restricted: false }`,
       `  - { id: e, description: d, kind: synthetic-eval, format: csv, path: ${join(dir, "eval")}, restricted: false }`,
+      `  - { id: a, description: d, kind: apixaban, format: csv, path: ${join(dir, "annotations.csv")}, restricted: false }`,
     ].join("\n"),
+  );
+  const annotationRows = (options.annotations ?? []).map(([note, q, gold]) => `${note}:${q},${note},${q},${gold},x,`);
+  writeFileSync(
+    join(dir, "annotations.csv"),
+    `item_id,note_id,question_id,gold,annotator,comment\n${annotationRows.join("\n")}\n`,
   );
   if (options.trainNotes) {
     const split = join(dir, "synth", "dataset", "all");
@@ -65,14 +74,15 @@ async function world(options: {
     eval: {
       ...sample.eval,
       synthetic: { ...sample.eval.synthetic, dataset: "e", notes: "n" },
+      apixaban: { dataset: "a", notes: "n" },
       trainingOverlap: options.overlap ?? { allow: false },
     },
   };
 }
 
-async function refusal(experiment: Experiment): Promise<LeakageError> {
+async function refusal(experiment: Experiment, task: "synthetic" | "apixaban" = "synthetic"): Promise<LeakageError> {
   try {
-    await loadEvalTask(experiment, "synthetic");
+    await loadEvalTask(experiment, task);
   } catch (error) {
     assert.instance(error, LeakageError);
     return error as LeakageError;
@@ -179,6 +189,83 @@ test("the sample's held-out and reviewed sets pass the guard against the sample'
     eval: { ...experiment.eval, synthetic: { ...experiment.eval.synthetic, dataset: "before" } },
   });
   assert.match(error.message, "2 of 4 evaluated notes (12 items)");
+  assert.equal(
+    error.report.overlaps.map((o) => o.noteId),
+    ["S001", "S004"],
+  );
+});
+
+test("apixaban: an annotated note in the training split, by id or by text, is refused; the override is recorded", async () => {
+  const copy = { note_id: "B-copy", text: "Patient B.  Creatinine 1.4.\n" };
+  const options = {
+    notes: [...threeNotes, copy],
+    heldOut: [] as [string, string][],
+    annotations: [
+      ["A", "apx-afib", "yes"],
+      ["A", "apx-age", "71"],
+      ["B-copy", "apx-afib", "no"],
+      ["C", "apx-afib", "no"],
+    ] as [string, string, string][],
+    trainNotes: ["A", "B"],
+  };
+  const error = await refusal(await world(options), "apixaban");
+  assert.match(error.message, "apixaban annotations");
+  assert.match(error.message, "2 of 3 evaluated notes (3 items) are in the training split");
+  assert.match(error.message, "B-copy (same text as training note B)");
+  assert.equal(
+    error.report.overlaps.map((o) => [o.noteId, o.via, o.items]),
+    [
+      ["A", "id", 2],
+      ["B-copy", "text", 1],
+    ],
+  );
+  const allowed = await loadEvalTask(
+    await world({ ...options, overlap: { allow: true, reason: "checking memorisation" } }),
+    "apixaban",
+  );
+  assert.is(allowed.items.length, 4);
+  assert.is(allowed.leakage?.overridden, true);
+  assert.is(allowed.leakage?.reason, "checking memorisation");
+  assert.is(allowed.leakage?.overlappingItems, 3);
+  const clean = await loadEvalTask(await world({ ...options, trainNotes: ["Z"] }), "apixaban");
+  assert.is(clean.leakage?.checked, true);
+  assert.is(clean.leakage?.overlappingNotes, 0);
+});
+
+test("apixaban: the sample annotations pass the guard against the sample's step c split; as shipped before, they did not", async () => {
+  const outDir = join(scratch, "sample-synth-apixaban");
+  const experiment: Experiment = { ...sample, synth: { ...sample.synth, outDir } };
+  const backend = await createReplayBackend([resolveFromRoot("data/sample/teacher-responses/replay.jsonl")]);
+  await generateFromConfig(experiment, { backend, health: false });
+  await postProcessFromConfig(experiment);
+  for (const variant of experiment.synth.prepare.variants) await prepareFromConfig(experiment, variant);
+  const loaded = await loadEvalTask(experiment, "apixaban");
+  assert.is(loaded.items.length, 92);
+  assert.is(loaded.leakage?.checked, true);
+  assert.ok((loaded.leakage?.trainingNotes ?? 0) > 0);
+  assert.is(loaded.leakage?.overlappingNotes, 0, JSON.stringify(loaded.leakage?.overlaps));
+  // The annotations as they shipped before: notes S001 and S004 (step c training notes) in place of S032, S033.
+  const before = join(scratch, "apixaban-before.csv");
+  writeFileSync(
+    before,
+    readFileSync(resolveFromRoot("data/sample/apixaban/annotations.csv"), "utf8")
+      .replace(/S032/g, "S001")
+      .replace(/S033/g, "S004"),
+  );
+  const registry = join(scratch, "apixaban-registry.yaml");
+  writeFileSync(
+    registry,
+    `${readFileSync(resolveFromRoot(sample.datasets), "utf8")}\n  - { id: before, description: d, kind: apixaban, format: csv, path: ${before}, restricted: false }\n`,
+  );
+  const error = await refusal(
+    {
+      ...experiment,
+      datasets: registry,
+      eval: { ...experiment.eval, apixaban: { ...experiment.eval.apixaban, dataset: "before" } },
+    },
+    "apixaban",
+  );
+  assert.match(error.message, "2 of 4 evaluated notes (46 items)");
   assert.equal(
     error.report.overlaps.map((o) => o.noteId),
     ["S001", "S004"],

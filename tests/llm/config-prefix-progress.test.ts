@@ -112,7 +112,7 @@ test("progress: one redrawn line in a terminal, throttled lines elsewhere, summa
     etaMs: 15000,
     pausedMs: 0,
   });
-  assert.is(line, "25/100 25% | 5.0/s | 100 tok/s | ETA 15s | cached 5 | failed 1");
+  assert.is(line, "25/100 25% | 5.0/s | 100 tok/s | ETA 15s | cached 5 | retries 1 | failed 1");
   const terminal: string[] = [];
   const tty = createProgress({ mode: "terminal", write: (t) => terminal.push(t) });
   tty.update({ ...JSON.parse("{}"), done: 1, failed: 0, cached: 0, ratePerSecond: 1, tokensPerSecond: 1, pausedMs: 0 });

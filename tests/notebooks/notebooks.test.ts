@@ -48,7 +48,11 @@ test("report.show and report.table emit rich outputs inside a real tslab kernel"
   );
   assert.ok(figure, "a plotly output");
   assert.equal(figure.data["application/vnd.plotly.v1+json"].data[0].y, [3, 5]);
-  const table = outputs.find((output: { data?: Record<string, unknown> }) => output.data?.["text/html"]);
+  // The HTML fallback for front ends without the plotly extension; the first figure carries plotly.js.
+  assert.match(String(figure.data["text/html"]), /plotly\.js v3[\s\S]*window\.Plotly\.newPlot/);
+  const table = outputs.find(
+    (output: { data?: Record<string, unknown> }) => output.data?.["application/vnd.clinical-distill.table+json"],
+  );
   assert.match(String(table.data["text/html"]), /&lt;b&gt;escaped&lt;\/b&gt;/);
   assert.equal(table.data["application/vnd.clinical-distill.table+json"].columns, ["criterion", "note", "f1"]);
 });

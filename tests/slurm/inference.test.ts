@@ -15,6 +15,7 @@ import {
   splitBatchFile,
   submitJob,
   waitForServer,
+  withServedModel,
   withServer,
 } from "../../lib/src/slurm/index.js";
 import { ensureLocalSlurmForTests } from "./helpers/local-slurm.js";
@@ -28,7 +29,7 @@ const experimentWith = (model: string) =>
     slurm: {
       logsDir: join(work, "logs"),
       jobsDir: join(work, "jobs"),
-      inference: { serveDir: join(work, "serve"), model, engineReadyTimeoutS: 30 },
+      inference: { serveDir: join(work, "serve"), model },
     },
   });
 const experiment = experimentWith("tiny-model");
@@ -157,6 +158,33 @@ test("withServer cancels the serve job after the work, also when the work throws
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   assert.equal(await jobState({ jobId: failingJob, profile }), "CANCELLED");
+});
+
+test("withServedModel: a backend with the job's key and an open cache; both closed and the job cancelled on failure", async () => {
+  if (!available) return;
+  const cacheFile = join(work, "cache", "served.jsonl");
+  let jobId = "";
+  await assert.rejects(
+    withServedModel(
+      experiment,
+      cacheFile,
+      async ({ server, backend, cache }) => {
+        jobId = server.jobId;
+        assert.ok(backend.target.startsWith(server.baseUrl.replace(/\/v1$/, "")), backend.target);
+        const health = await backend.health?.();
+        assert.ok(health?.ok, JSON.stringify(health));
+        assert.deepEqual(health?.models, ["tiny-model"]);
+        assert.equal(typeof cache.close, "function");
+        throw new Error("interrupted mid-run");
+      },
+      { profile, jobsDir: join(work, "jobs"), pollMs: 300, timeoutMs: 60_000 },
+    ),
+    /interrupted mid-run/,
+  );
+  for (let i = 0; i < 50 && (await jobState({ jobId, profile })) !== "CANCELLED"; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.equal(await jobState({ jobId, profile }), "CANCELLED");
 });
 
 test.run();

@@ -185,7 +185,7 @@ test("a serve job writes a 0600 key and server.json; waitForServer finds /health
     name: "serve-test",
     slurm: {
       logsDir: join(work, "logs"),
-      inference: { serveDir: join(work, "serve"), model: "tiny-model", engineReadyTimeoutS: 30 },
+      inference: { serveDir: join(work, "serve"), model: "tiny-model" },
     },
   });
   const job = renderServeJob(serveExperiment, { profile });

@@ -54,7 +54,7 @@ const experiment = experimentSchema.parse({
     logsDir: join(work, "logs"),
     finetune: { trainFile: join(work, "train.jsonl"), outputDir: join(work, "adapter") },
     merge: { outputDir: join(work, "merged") },
-    inference: { serveDir: join(work, "serve"), model: "tiny-model", engineReadyTimeoutS: 30 },
+    inference: { serveDir: join(work, "serve"), model: "tiny-model" },
   },
 });
 const submitOptions = { jobsDir: join(work, "jobs") };

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import { experimentSchema } from "../../lib/src/config/experiment.js";
@@ -71,7 +71,7 @@ test("a100-8x finetune script: resources, strict bash, logs, requeue, accelerate
     "set -euo pipefail",
     "module load cuda/12.8",
     "conda activate clinical-distill",
-    `export HF_HOME=/scratch/"\${USER}"/hf-cache`,
+    `export HF_HOME=/scratch/${userInfo().username}/clinical-distill/hf-cache`,
   ]) {
     assert.ok(script.includes(`${line}\n`), `missing line: ${line}\n${script}`);
   }
@@ -88,7 +88,7 @@ test("a100-8x finetune script: resources, strict bash, logs, requeue, accelerate
   const runConfig = JSON.parse(
     script.split("\n")[script.split("\n").findIndex((l) => l.includes("<<'CLINICAL_DISTILL_JSON'")) + 1],
   );
-  assert.deepEqual(runConfig, finetuneRunConfig(experiment));
+  assert.deepEqual(runConfig, finetuneRunConfig(experiment, a100));
   assert.equal(runConfig.lora_r, 8);
   assert.equal(runConfig.learning_rate, 2e-4);
   assert.equal(runConfig.max_seq_length, 12000);
@@ -115,10 +115,9 @@ test("merge, serve and run-batch scripts carry the documented vLLM flags", () =>
   const serve = renderServeJob(experiment, { profile: a100 }).script;
   assert.match(
     serve,
-    /vllm serve \S+\/out\/finetune\/merged --host 0\.0\.0\.0 --port "\$PORT" --tensor-parallel-size 8 --dtype bfloat16/,
+    /vllm serve \S+\/out\/finetune\/merged --host 0\.0\.0\.0 --port "\$PORT" --tensor-parallel-size 1 --data-parallel-size 8 --dtype bfloat16/,
   );
   assert.match(serve, /--generation-config vllm/);
-  assert.match(serve, /^export VLLM_ENGINE_READY_TIMEOUT_S=3600$/m);
   assert.match(serve, /^umask 077$/m);
   assert.match(serve, /chmod 600 "\$KEY_FILE"/);
   assert.ok(!/--api-key/.test(serve), "the key goes through the environment, not the command line");
@@ -131,7 +130,10 @@ test("merge, serve and run-batch scripts carry the documented vLLM flags", () =>
   });
   assert.match(batch.script, /^#SBATCH --array=0-1$/m);
   assert.match(batch.script, /^#SBATCH --output=\S+\/%x-%A_%a\.out$/m);
-  assert.match(batch.script, /vllm run-batch --model \S+ -i "\$INPUT" -o "\$OUTPUT\.partial" --tensor-parallel-size 8/);
+  assert.match(
+    batch.script,
+    /vllm run-batch --model \S+ -i "\$INPUT" -o "\$OUTPUT\.partial" --tensor-parallel-size 1 --dtype/,
+  );
   assert.ok(batch.script.includes(`INPUTS=(/data/chunk-000.jsonl '/data/it'\\''s chunk 1.jsonl')`));
   assert.equal(batch.outputs.chunk1, "/results/it's chunk 1.jsonl");
   assert.throws(() => renderRunBatchJob(experiment, { profile: a100, inputs: [], outputDir: "/r" }), /no input/);
@@ -201,7 +203,8 @@ test("slurm section: defaults are the paper's; unknown keys are rejected", () =>
   assert.equal(ft.lrScheduler, "constant");
   assert.equal(ft.optimizer, "paged_adamw_8bit");
   assert.equal(ft.truncationSide, "left");
-  assert.equal(experiment.slurm.inference.tensorParallel, 8);
+  assert.equal(experiment.slurm.inference.tensorParallel, 1);
+  assert.equal(experiment.slurm.inference.teacherTensorParallel, 8);
   assert.throws(() => experimentSchema.parse({ name: "x", slurm: { finetune: { lora_r: 8 } } }), /lora_r/);
 });
 
@@ -227,11 +230,15 @@ test("CLI: `slurm render` prints the same script as the library; bad kinds and m
   }
   const sample = loadYaml("configs/experiments/sample.yaml");
   assert.equal(printed.join(""), renderMergeJob(sample, { profile: a100 }).script);
-  await assert.rejects(
-    commands.render.run(["bogus", "--config", "configs/experiments/sample.yaml"]),
-    /unknown job kind/,
-  );
-  await assert.rejects(commands.render.run(["finetune"]), /--config is required/);
+  // Usage errors exit 2 (the CLI layer prints the message and the usage).
+  const error = console.error;
+  console.error = () => {};
+  try {
+    assert.equal(await commands.render.run(["bogus", "--config", "configs/experiments/sample.yaml"]), 2);
+    assert.equal(await commands.render.run([]), 2);
+  } finally {
+    console.error = error;
+  }
 });
 
 test.run();

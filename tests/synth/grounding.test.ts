@@ -348,6 +348,7 @@ test("post-processed and prepared rows carry source_start/source_end", async () 
       seed: 1,
       balance: "none",
       testFraction: 0,
+      jsonl: true,
     });
     const prepared = JSON.parse(readFileSync(join(dir, "dataset", "train.jsonl"), "utf8").trim());
     assert.is(prepared.source_check, "normalized");

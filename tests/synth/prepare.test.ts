@@ -1,20 +1,33 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { synthSection } from "../../lib/src/config/sections/synth.js";
+import { readTrainingNoteIds } from "../../lib/src/eval/tasks/leakage.js";
+import { evalMessages } from "../../lib/src/prompts/eval.js";
 import { renderLlama31 } from "../../lib/src/prompts/llama31.js";
 import { QUESTION_TYPES, type QuestionType } from "../../lib/src/prompts/teacher.js";
 import { balanceByType } from "../../lib/src/synth/balance.js";
 import { rng } from "../../lib/src/synth/internal/random.js";
-import { prepareDataset } from "../../lib/src/synth/prepare.js";
+import { DatasetShardWriter } from "../../lib/src/synth/parquet-shards.js";
+import { PREPARED_COLUMNS, prepareDataset, promptTemplates } from "../../lib/src/synth/prepare.js";
 import { splitByNote } from "../../lib/src/synth/split.js";
 import { trainingTarget } from "../../lib/src/synth/training-format.js";
 import type { SynthRow } from "../../lib/src/synth/types.js";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-prepare-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+type Message = { role: "system" | "user" | "assistant"; content: string };
+type Chat = {
+  prompt: Message[];
+  completion: Message[];
+  messages: Message[];
+  prompt_text: string;
+  completion_text: string;
+};
 
 function row(noteId: string, type: QuestionType, i: number, overrides: Partial<SynthRow> = {}): SynthRow {
   const isNa = type.startsWith("na_");
@@ -75,13 +88,13 @@ function sampleData(noteCount: number) {
 test("outputs are byte-identical across two runs with the same seed, and differ with another seed", async () => {
   const { notes, rows } = sampleData(20);
   const { notesFile, acceptedFile } = writeInputs("det", notes, rows);
-  const a = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "det-a"), seed: 7 });
-  const b = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "det-b"), seed: 7 });
+  const a = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "det-a"), seed: 7, jsonl: true });
+  const b = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "det-b"), seed: 7, jsonl: true });
   assert.equal(a.files, b.files);
   for (const file of a.files) {
     assert.ok(readFileSync(join(a.outDir, file)).equals(readFileSync(join(b.outDir, file))), `${file} differs`);
   }
-  const c = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "det-c"), seed: 8 });
+  const c = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "det-c"), seed: 8, jsonl: true });
   assert.is.not(
     readFileSync(join(c.outDir, "train.jsonl"), "utf8"),
     readFileSync(join(a.outDir, "train.jsonl"), "utf8"),
@@ -91,7 +104,7 @@ test("outputs are byte-identical across two runs with the same seed, and differ 
   assert.ok(manifest.files.some((f: { path: string }) => f.path === "README.md"));
 });
 
-test("balanced types, no note on both sides, parquet readable with chat columns", async () => {
+test("balanced types, no note on both sides, parquet holds trl's prompt-completion record and no copies", async () => {
   const { notes, rows } = sampleData(30);
   const { notesFile, acceptedFile } = writeInputs("bal", notes, rows);
   const { stats, outDir } = await prepareDataset({
@@ -100,6 +113,7 @@ test("balanced types, no note on both sides, parquet readable with chat columns"
     outDir: join(dir, "bal"),
     seed: 1,
     testFraction: 0.2,
+    jsonl: true,
   });
   const kept = Object.values(stats.balance.kept);
   assert.ok(
@@ -117,15 +131,21 @@ test("balanced types, no note on both sides, parquet readable with chat columns"
   const first = train.row(0) as unknown[];
   const columns = train.columns;
   const value = (name: string) => first[columns.indexOf(name)];
-  const messages = value("messages") as { role: string; content: string }[];
+  const prompt = value("prompt") as { role: string; content: string }[];
+  const completion = value("completion") as { role: string; content: string }[];
   assert.equal(
-    messages.map((m) => m.role),
-    ["system", "user", "assistant"],
+    prompt.map((m) => m.role),
+    ["system", "user"],
   );
-  assert.equal((value("prompt") as unknown[]).length, 2);
-  assert.equal((value("completion") as { role: string }[])[0].role, "assistant");
-  assert.is(`${value("prompt_text")}${value("completion_text")}`, renderLlama31(messages as never));
-  assert.not.ok(columns.includes("_system"));
+  assert.equal(
+    completion.map((m) => m.role),
+    ["assistant"],
+  );
+  assert.ok(prompt[1].content.includes(notes[value("note_id") as string]));
+  // The note is stored once per row: no rendered strings, no second conversation, no helper columns.
+  assert.equal(columns.slice(-2), ["prompt", "completion"]);
+  for (const name of ["prompt_text", "completion_text", "messages", "_system", "_note", "_user"])
+    assert.not.ok(columns.includes(name), name);
   // JSONL holds the same rows
   const jsonl = readFileSync(join(outDir, "train.jsonl"), "utf8").trim().split("\n");
   assert.is(jsonl.length, stats.splits.train.rows);
@@ -156,10 +176,11 @@ test("train.jsonl is byte for byte what polars writes for the same columns, with
     outDir: join(dir, "bytes"),
     testFraction: 0,
     balance: "none",
+    jsonl: true,
   });
   assert.is(stats.splits.train.rows, rows.length);
   const frame = pl.readParquet(join(outDir, stats.splits.train.files[0]));
-  const small = frame.columns.slice(0, frame.columns.indexOf("prompt_text"));
+  const small = frame.columns.slice(0, frame.columns.indexOf("prompt"));
   const expected = frame
     .select(...small, "prompt", "completion")
     .writeJSON({ format: "lines" })
@@ -244,6 +265,7 @@ test("chunked rows use their part of the note in the prompt", async () => {
     outDir: join(dir, "chunk"),
     testFraction: 0,
     balance: "none",
+    jsonl: true,
   });
   const line = JSON.parse(readFileSync(join(outDir, "train.jsonl"), "utf8").trim());
   assert.ok(line.prompt[1].content.includes("SECOND PART."));
@@ -259,6 +281,8 @@ test("an empty split still gets one readable (empty) shard; a prompt builder tha
     notes: notesFile,
     outDir: join(dir, "empty"),
     testFraction: 0,
+    jsonl: true,
+    extraColumns: ["messages"],
   });
   assert.is(stats.splits.test.rows, 0);
   assert.equal(stats.splits.test.files, ["data/test-00000-of-00001.parquet"]);
@@ -319,6 +343,155 @@ test("property: balancing picks exactly the target per type, independent of row 
     const capped = balanceByType({ types, keys, length }, "none", 3);
     for (const t of present) assert.is(capped.kept[t], Math.min(3, capped.available[t]));
   }
+});
+
+test("by default only trl's record is written (no JSONL); extra columns on request are the Llama-3.1 rendering", async () => {
+  const { notes, rows } = sampleData(8);
+  const { notesFile, acceptedFile } = writeInputs("lean", notes, rows);
+  const lean = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "lean"), seed: 3 });
+  assert.not.ok(existsSync(join(lean.outDir, "train.jsonl")) || existsSync(join(lean.outDir, "test.jsonl")));
+  assert.not.ok(lean.files.some((file) => file.endsWith(".jsonl") && file !== "rejects.jsonl"));
+  const full = await prepareDataset({
+    acceptedFile,
+    notes: notesFile,
+    outDir: join(dir, "full"),
+    seed: 3,
+    extraColumns: ["messages", "prompt_text", "completion_text"],
+  });
+  const leanFrame = pl.readParquet(join(lean.outDir, lean.stats.splits.train.files[0]));
+  const fullFrame = pl.readParquet(join(full.outDir, full.stats.splits.train.files[0]));
+  // Extra columns come after the record, in a fixed order, whatever order the config names them.
+  assert.equal(fullFrame.columns, [...leanFrame.columns, "prompt_text", "completion_text", "messages"]);
+  assert.is(fullFrame.height, leanFrame.height);
+  for (const record of fullFrame.toRecords() as unknown as Chat[]) {
+    assert.equal(record.messages, [...record.prompt, ...record.completion]);
+    assert.is(`${record.prompt_text}${record.completion_text}`, renderLlama31(record.messages));
+  }
+  // Same rows and record either way.
+  assert.equal(fullFrame.select(...leanFrame.columns).toRecords(), leanFrame.toRecords());
+});
+
+test("parquet shards declare plain types: no Arrow string-view schema in the footer, strings and lists read back", async () => {
+  const { notes, rows } = sampleData(4);
+  const { notesFile, acceptedFile } = writeInputs("plain", notes, rows);
+  const { stats, outDir } = await prepareDataset({
+    acceptedFile,
+    notes: notesFile,
+    outDir: join(dir, "plain"),
+    extraColumns: ["prompt_text"],
+  });
+  for (const file of [...stats.splits.train.files, ...stats.splits.test.files]) {
+    const bytes = readFileSync(join(outDir, file));
+    const footer = bytes.subarray(bytes.length - 8 - bytes.readUInt32LE(bytes.length - 8), bytes.length - 8);
+    assert.not.ok(footer.includes("ARROW:schema"), `${file} still declares polars' Arrow types`);
+    assert.ok(footer.includes("polars:arrow"));
+    const frame = pl.readParquet(join(outDir, file));
+    const types = Object.fromEntries(frame.columns.map((name, i) => [name, String(frame.dtypes[i])]));
+    assert.is(types.question, "DataType(String)");
+    assert.is(types.prompt_text, "DataType(String)");
+    assert.is(types.difficulty, "DataType(Int64)");
+    for (const name of ["prompt", "completion"]) assert.match(types[name], /^DataType\(List\(DataType\(Struct/);
+    const record = frame.toRecords()[0] as unknown as Chat | undefined;
+    if (record) assert.equal(Object.keys(record.prompt[0]), ["role", "content"]);
+  }
+});
+
+test("shards written by worker threads are byte-identical to the in-thread ones, in order", async () => {
+  const { notes, rows } = sampleData(40);
+  const { notesFile, acceptedFile } = writeInputs("workers", notes, rows);
+  const run = (name: string, workers: number) =>
+    prepareDataset({
+      acceptedFile,
+      notes: notesFile,
+      outDir: join(dir, name),
+      seed: 5,
+      shardBytes: 4000,
+      jsonl: true,
+      workers,
+    });
+  const serial = await run("serial", 0);
+  const parallel = await run("parallel", 2);
+  assert.ok(serial.stats.splits.train.files.length >= 4, `only ${serial.stats.splits.train.files.length} shards`);
+  assert.equal(parallel.files, serial.files);
+  for (const file of serial.files)
+    assert.ok(
+      readFileSync(join(serial.outDir, file)).equals(readFileSync(join(parallel.outDir, file))),
+      `${file} differs`,
+    );
+  assert.equal(
+    readdirSync(join(parallel.outDir, "data")).filter((name) => name.endsWith(".partial")),
+    [],
+  );
+  // The writer itself: every shard flushed before close goes to a worker.
+  const templates = promptTemplates(evalMessages, undefined);
+  const writer = new DatasetShardWriter({
+    dir: join(dir, "writer"),
+    split: "train",
+    columns: PREPARED_COLUMNS,
+    templates,
+    shardBytes: 1,
+    workers: 2,
+  });
+  for (let i = 0; i < 5; i++)
+    writer.push({ ...rows[0], question_id: `q${i}` }, "N000", notes.N000, "{}", "{}<|eot_id|>");
+  assert.is((await writer.close()).length, 5);
+  assert.is(writer.workerShards, 5);
+});
+
+test("the dataset card names the license and documents every column it wrote", async () => {
+  const { notes, rows } = sampleData(4);
+  const { notesFile, acceptedFile } = writeInputs("card", notes, rows);
+  const { stats, outDir } = await prepareDataset({
+    acceptedFile,
+    notes: notesFile,
+    outDir: join(dir, "card"),
+    extraColumns: ["messages"],
+    licenseName: "physionet-credentialed-health-data-1.5.0",
+    licenseLink: "https://physionet.org/content/mimiciv/view-license/3.1/",
+  });
+  const card = readFileSync(join(outDir, "README.md"), "utf8");
+  const yaml = card.slice(0, card.indexOf("\n---", 4));
+  assert.match(
+    yaml,
+    /\nlicense: other\nlicense_name: "physionet-credentialed-health-data-1\.5\.0"\nlicense_link: "https:\/\/physionet/,
+  );
+  for (const column of pl.readParquet(join(outDir, stats.splits.train.files[0])).columns)
+    assert.ok(card.includes(`| \`${column}\` |`), `column ${column} is not documented`);
+  assert.not.ok(card.includes("`prompt_text`"), "a column that was not written is documented");
+  assert.ok(card.includes("No JSONL copy"));
+  const plain = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, "card-default") });
+  assert.match(readFileSync(join(plain.outDir, "README.md"), "utf8"), /\nlicense_name: "source-data-use-agreement"\n/);
+});
+
+test("config: prepare's extra columns, JSONL, workers and license are checked", () => {
+  const prepare = synthSection.parse({}).prepare;
+  assert.equal(prepare.extraColumns, []);
+  assert.is(prepare.jsonl, false);
+  assert.is(prepare.workers, 0);
+  for (const bad of [
+    { extraColumns: ["prompt_txt"] },
+    { extraColumns: ["messages", "messages"] },
+    { licenseName: "Has Spaces" },
+    { workers: -1 },
+  ])
+    assert.not.ok(synthSection.safeParse({ prepare: bad }).success, JSON.stringify(bad));
+  assert.equal(synthSection.parse({ prepare: { extraColumns: ["prompt_text"] } }).prepare.extraColumns, [
+    "prompt_text",
+  ]);
+});
+
+test("the evaluation's leakage check reads the training notes of a folder with parquet only", async () => {
+  const { notes, rows } = sampleData(10);
+  const { notesFile, acceptedFile } = writeInputs("leak", notes, rows);
+  const { stats, outDir } = await prepareDataset({
+    acceptedFile,
+    notes: notesFile,
+    outDir: join(dir, "leak"),
+    seed: 2,
+  });
+  const read = await readTrainingNoteIds(outDir);
+  assert.ok(read);
+  assert.is(read.ids.size, stats.splits.train.notes);
 });
 
 test.run();

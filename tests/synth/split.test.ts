@@ -89,7 +89,13 @@ test("step c keeps a note and its copy under another id (whitespace aside) on on
   );
   writeFileSync(acceptedFile, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
   for (let seed = 0; seed < 12; seed++) {
-    const { outDir } = await prepareDataset({ acceptedFile, notes: notesFile, outDir: join(dir, `out${seed}`), seed });
+    const { outDir } = await prepareDataset({
+      acceptedFile,
+      notes: notesFile,
+      outDir: join(dir, `out${seed}`),
+      seed,
+      jsonl: true,
+    });
     const testIds = new Set(
       readFileSync(join(outDir, "test.jsonl"), "utf8")
         .trim()

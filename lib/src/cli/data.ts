@@ -10,26 +10,7 @@ import {
   readNotes,
   writeJsonl,
 } from "../data/index.js";
-import type { CommandTable } from "./command.js";
-
-/** Split `--flag value` / `--flag` options from positional arguments. */
-function parseArgs(args: string[]): { positional: string[]; flags: Record<string, string | true> } {
-  const positional: string[] = [];
-  const flags: Record<string, string | true> = {};
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index];
-    if (!arg.startsWith("--")) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split("=", 2);
-    if (inline !== undefined) flags[name] = inline;
-    else if (args[index + 1] !== undefined && !args[index + 1].startsWith("--") && name === "registry")
-      flags[name] = args[++index];
-    else flags[name] = true;
-  }
-  return { positional, flags };
-}
+import { type CommandTable, defineCommand, EXIT, UsageError } from "./command.js";
 
 function printRejects(log: RejectLog, limit = 20, items = log.items): void {
   for (const reject of items.slice(0, limit)) {
@@ -46,12 +27,13 @@ function printWarnings(log: RejectLog): void {
   printRejects(log, 20, log.warnings);
 }
 
-/** `--invalid-utf8=report|fail` (report unless told). */
-function invalidUtf8Flag(flags: Record<string, string | true>): "report" | "fail" {
-  const value = flags["invalid-utf8"] ?? "report";
-  if (value !== "report" && value !== "fail") throw new Error(`--invalid-utf8 must be report or fail, got ${value}`);
-  return value;
-}
+const INVALID_UTF8 = {
+  type: "string",
+  choices: ["report", "fail"],
+  default: "report",
+  description: "bytes that are not UTF-8: report and keep the item, or fail",
+} as const;
+const JSON_OPTION = { type: "boolean", description: "print the summary as JSON" } as const;
 
 function quantiles(values: number[]): string {
   if (values.length === 0) return "-";
@@ -60,13 +42,7 @@ function quantiles(values: number[]): string {
   return `min ${sorted[0]}, median ${median}, max ${sorted.at(-1)}`;
 }
 
-async function validateN2c2(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args);
-  const dir = positional[0];
-  if (!dir) {
-    console.error("usage: clinical-distill data validate-n2c2 <dir> [--json]");
-    return 2;
-  }
+async function validateN2c2(dir: string, flags: { json: boolean; "invalid-utf8": "report" | "fail" }): Promise<number> {
   // A release folder holding train/ and test/ is validated split by split.
   const hasXml =
     existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).some((name) => name.endsWith(".xml"));
@@ -81,7 +57,7 @@ async function validateN2c2(args: string[]): Promise<number> {
     const patients: N2c2Patient[] = await readN2c2Dir(split, {
       onReject: log.add,
       onWarning: log.warn,
-      onInvalidUtf8: invalidUtf8Flag(flags),
+      onInvalidUtf8: flags["invalid-utf8"],
     });
     const criteria = Object.fromEntries(
       N2C2_CRITERIA.map((criterion) => [
@@ -116,20 +92,14 @@ async function validateN2c2(args: string[]): Promise<number> {
   return 0;
 }
 
-async function notesStats(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args);
-  const file = positional[0];
-  if (!file) {
-    console.error("usage: clinical-distill data notes-stats <notes.jsonl> [--json]");
-    return 2;
-  }
+async function notesStats(file: string, flags: { json: boolean; "invalid-utf8": "report" | "fail" }): Promise<number> {
   const log = new RejectLog();
   const byType = new Map<string, number>();
   const patients = new Set<string>();
   const sizes: number[] = [];
   let first: string | undefined;
   let last: string | undefined;
-  const reading = { onReject: log.add, onWarning: log.warn, onInvalidUtf8: invalidUtf8Flag(flags) };
+  const reading = { onReject: log.add, onWarning: log.warn, onInvalidUtf8: flags["invalid-utf8"] };
   for await (const note of readNotes(file, reading)) {
     byType.set(note.note_type, (byType.get(note.note_type) ?? 0) + 1);
     patients.add(note.patient_id);
@@ -164,9 +134,7 @@ async function notesStats(args: string[]): Promise<number> {
   return 0;
 }
 
-async function datasets(args: string[]): Promise<number> {
-  const { flags } = parseArgs(args);
-  const registryFile = typeof flags.registry === "string" ? flags.registry : undefined;
+async function datasets(registryFile: string | undefined): Promise<number> {
   const registry = loadDatasetRegistry(registryFile);
   let missingOpen = 0;
   for (const entry of registry.datasets) {
@@ -184,21 +152,20 @@ async function datasets(args: string[]): Promise<number> {
     );
   }
   // Restricted data is expected to be absent on most machines; a missing sample is a broken checkout.
-  return missingOpen > 0 ? 1 : 0;
+  return missingOpen > 0 ? EXIT.failed : EXIT.ok;
 }
 
-async function importMimic(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args);
-  const [input, output] = positional;
-  const limit = typeof flags.limit === "string" ? Number(flags.limit) : undefined;
-  if (!input || !output || (limit !== undefined && !(Number.isInteger(limit) && limit > 0))) {
-    console.error("usage: clinical-distill data import-mimic <discharge.csv.gz> <out.jsonl> [--limit=N]");
-    return 2;
-  }
+async function importMimic(
+  input: string,
+  output: string,
+  flags: { limit: number | undefined; "invalid-utf8": "report" | "fail" },
+): Promise<number> {
+  const { limit } = flags;
+  if (limit === 0) throw new UsageError("--limit 0: expected at least 1 note");
   const log = new RejectLog();
   async function* notes() {
     let taken = 0;
-    const reading = { onReject: log.add, onWarning: log.warn, onInvalidUtf8: invalidUtf8Flag(flags) };
+    const reading = { onReject: log.add, onWarning: log.warn, onInvalidUtf8: flags["invalid-utf8"] };
     for await (const note of readMimicIvNotes(input, reading)) {
       if (limit !== undefined && taken >= limit) return;
       taken += 1;
@@ -215,26 +182,52 @@ async function importMimic(args: string[]): Promise<number> {
   return 0;
 }
 
+type Utf8 = "report" | "fail";
+
 /** `clinical-distill data <command>`. */
 export const commands: CommandTable = {
-  "validate-n2c2": {
-    summary: "Check n2c2 2018 Track 1 XML files (a folder, or one with train/ and test/) and count labels",
-    usage: "data validate-n2c2 <dir> [--json] [--invalid-utf8=report|fail]",
-    run: validateN2c2,
-  },
-  "notes-stats": {
-    summary: "Count and check the notes of a JSONL file (types, patients, sizes, rejects)",
-    usage: "data notes-stats <notes.jsonl> [--json] [--invalid-utf8=report|fail]",
-    run: notesStats,
-  },
-  "import-mimic": {
-    summary: "Convert MIMIC-IV-Note discharge.csv(.gz) to this project's notes JSONL (counts, never text)",
-    usage: "data import-mimic <discharge.csv.gz> <out.jsonl> [--limit=N] [--invalid-utf8=report|fail]",
-    run: importMimic,
-  },
-  datasets: {
-    summary: "List the dataset registry and whether each path exists here",
-    usage: "data datasets [--registry configs/datasets.yaml]",
-    run: datasets,
-  },
+  "validate-n2c2": defineCommand("data validate-n2c2", {
+    summary: "check n2c2 2018 Track 1 XML files (a folder, or one with train/ and test/) and count labels",
+    positionals: [
+      { name: "dir", required: true, path: true, description: "folder of XML files, or holding train/ and test/" },
+    ],
+    options: { json: JSON_OPTION, "invalid-utf8": INVALID_UTF8 },
+    notes: ["Exit 1 when some files are invalid (each is listed with its reason)."],
+    run: ({ args, values }) =>
+      validateN2c2(args.dir as string, { json: values.json, "invalid-utf8": values["invalid-utf8"] as Utf8 }),
+  }),
+  "notes-stats": defineCommand("data notes-stats", {
+    summary: "count and check the notes of a JSONL file (types, patients, sizes, rejects)",
+    positionals: [{ name: "notes.jsonl", required: true, path: true, description: "notes JSONL file" }],
+    options: { json: JSON_OPTION, "invalid-utf8": INVALID_UTF8 },
+    notes: ["Exit 1 when some lines are rejected (each is listed with file and line)."],
+    run: ({ args, values }) =>
+      notesStats(args["notes.jsonl"] as string, { json: values.json, "invalid-utf8": values["invalid-utf8"] as Utf8 }),
+  }),
+  "import-mimic": defineCommand("data import-mimic", {
+    summary: "convert MIMIC-IV-Note discharge.csv(.gz) to this project's notes JSONL (counts, never text)",
+    positionals: [
+      { name: "discharge.csv.gz", required: true, path: true, description: "MIMIC-IV-Note discharge file" },
+      { name: "out.jsonl", required: true, path: true, description: "notes JSONL to write" },
+    ],
+    options: { limit: { type: "integer", description: "convert at most N notes" }, "invalid-utf8": INVALID_UTF8 },
+    run: ({ args, values }) =>
+      importMimic(args["discharge.csv.gz"] as string, args["out.jsonl"] as string, {
+        limit: values.limit,
+        "invalid-utf8": values["invalid-utf8"] as Utf8,
+      }),
+  }),
+  datasets: defineCommand("data datasets", {
+    summary: "list the dataset registry and whether each path exists here",
+    options: {
+      registry: {
+        type: "string",
+        value: "FILE",
+        path: true,
+        description: "dataset registry YAML (default: configs/datasets.yaml in the project)",
+      },
+    },
+    notes: ["Exit 1 when an open (non-restricted) dataset is missing: a broken checkout."],
+    run: ({ values }) => datasets(values.registry),
+  }),
 };

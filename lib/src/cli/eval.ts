@@ -1,7 +1,6 @@
 import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { loadExperiment } from "../config/experiment.js";
+import { resolvedSeeds } from "../config/seeds.js";
 import { formatN2c2OfficialTable, scoreN2c2Folders } from "../eval/n2c2-system.js";
 import { runBaseline } from "../eval/tasks/baseline.js";
 import { evaluateFile } from "../eval/tasks/evaluate.js";
@@ -15,78 +14,77 @@ import type { EvalTaskName } from "../eval/tasks/types.js";
 import { writeRequestsJsonl } from "../llm/request-files.js";
 import { resolveFromRoot } from "../paths.js";
 import { evalSampling } from "../prompts/eval.js";
-import type { CommandTable } from "./command.js";
+import { type CommandTable, defineCommand, EXIT } from "./command.js";
 
 const TASKS: readonly EvalTaskName[] = ["synthetic", "n2c2", "apixaban"];
-const COMMON = "--task synthetic|n2c2|apixaban [--subset S] [--config configs/experiments/sample.yaml]";
 
-const options = {
-  task: { type: "string" },
-  subset: { type: "string" },
-  config: { type: "string", default: "configs/experiments/sample.yaml" },
-  out: { type: "string" },
-  model: { type: "string" },
-  predictions: { type: "string" },
-  json: { type: "string" },
-  help: { type: "boolean" },
+/** Options every task command shares. */
+const TASK_OPTIONS = {
+  task: { type: "string", required: true, choices: TASKS, description: "evaluation task" },
+  subset: { type: "string", description: "subset of the task (default: the task's default subset)" },
 } as const;
 
-async function load(args: string[], usage: string) {
-  const { values } = parseArgs({ args, options, strict: true });
-  if (values.help) {
-    console.log(`usage: ${usage}`);
-    return undefined;
-  }
-  const task = values.task as EvalTaskName;
-  if (!TASKS.includes(task)) throw new Error(`--task must be one of ${TASKS.join(", ")}\nusage: ${usage}`);
-  const experiment = loadExperiment(resolveFromRoot(values.config));
-  const loaded = await loadEvalTask(experiment, task, values.subset ? { subset: values.subset } : {});
+async function load(task: string, subset: string | undefined, config: string) {
+  const experiment = loadExperiment(config);
+  const loaded = await loadEvalTask(experiment, task as EvalTaskName, subset ? { subset } : {});
   const outDir = resolveFromRoot(experiment.eval.outDir);
-  return { values, experiment, loaded, outDir };
+  return { experiment, loaded, outDir };
 }
 
 const fixed = (value: number) => (Number.isFinite(value) ? value.toFixed(3) : "n/a");
 
 /** `clinical-distill eval <command>`: the evaluation steps without a notebook, for cluster jobs. */
 export const commands: CommandTable = {
-  baseline: {
+  baseline: defineCommand("eval baseline", {
     summary: "run the rule-based baseline offline and write its predictions JSONL",
-    usage: `eval baseline ${COMMON} [--out FILE]`,
-    async run(args) {
-      const context = await load(args, this.usage!);
-      if (!context) return 0;
-      const { values, loaded, outDir } = context;
+    experiment: true,
+    options: {
+      ...TASK_OPTIONS,
+      out: {
+        type: "string",
+        value: "FILE",
+        path: true,
+        description: "predictions JSONL (default: under the config's eval.outDir)",
+      },
+    },
+    async run({ values, config }) {
+      const { loaded, outDir } = await load(values.task, values.subset, config);
       const file = values.out ?? predictionsPath(outDir, loaded.task, loaded.subset, "baseline");
       const count = writePredictions(file, runBaseline(loaded.items, loaded.noteText));
       console.log(`${loaded.task}/${loaded.subset}: ${count} baseline predictions -> ${file}`);
-      return 0;
+      return EXIT.ok;
     },
-  },
-  requests: {
+  }),
+  requests: defineCommand("eval requests", {
     summary: "write the evaluation requests (Llama-3.1 chat, eval sampling) as JSONL for a batch run",
-    usage: `eval requests ${COMMON} --model MODEL_ID --out FILE`,
-    async run(args) {
-      const context = await load(args, this.usage!);
-      if (!context) return 0;
-      const { values, experiment, loaded } = context;
-      if (!values.model || !values.out) throw new Error(`--model and --out are required\nusage: ${this.usage}`);
+    experiment: true,
+    options: {
+      ...TASK_OPTIONS,
+      model: { type: "string", value: "MODEL_ID", required: true, description: "model name the requests ask for" },
+      out: { type: "string", value: "FILE", required: true, path: true, description: "requests JSONL to write" },
+    },
+    async run({ values, config }) {
+      const { experiment, loaded } = await load(values.task, values.subset, config);
       const sampling = { ...evalSampling(), ...experiment.eval.sampling };
       const count = await writeRequestsJsonl(
         evalRequests(loaded.items, loaded.noteText, values.model, sampling),
         values.out,
       );
       console.log(`${loaded.task}/${loaded.subset}: ${count} requests for ${values.model} -> ${values.out}`);
-      return 0;
+      return EXIT.ok;
     },
-  },
-  score: {
+  }),
+  score: defineCommand("eval score", {
     summary: "score a predictions JSONL against the task's gold (no model calls)",
-    usage: `eval score ${COMMON} --predictions FILE [--json OUT]`,
-    async run(args) {
-      const context = await load(args, this.usage!);
-      if (!context) return 0;
-      const { values, loaded, experiment } = context;
-      if (!values.predictions) throw new Error(`--predictions is required\nusage: ${this.usage}`);
+    experiment: true,
+    options: {
+      ...TASK_OPTIONS,
+      predictions: { type: "string", value: "FILE", required: true, path: true, description: "predictions JSONL" },
+      json: { type: "string", value: "FILE", path: true, description: "also write the scores as JSON here" },
+    },
+    notes: ["Exit 1 when predictions are missing for some items (the file and the ids are named)."],
+    async run({ values, config }) {
+      const { loaded, experiment } = await load(values.task, values.subset, config);
       const result = evaluateFile(values.predictions, loaded.items, loaded.evaluateOptions);
       const { overall, numeric } = result.score;
       console.log(`${loaded.task}/${loaded.subset}, model ${result.model}, ${result.score.n} items`);
@@ -115,28 +113,29 @@ export const commands: CommandTable = {
       if (loaded.leakage) console.log(`  ${formatLeakage(loaded.leakage)}`);
       if (values.json) {
         const { graded: _graded, ...summary } = result;
-        writeFileSync(values.json, `${JSON.stringify({ ...summary, n2c2, leakage: loaded.leakage }, null, 1)}\n`);
+        writeFileSync(
+          values.json,
+          `${JSON.stringify({ ...summary, n2c2, leakage: loaded.leakage, seeds: resolvedSeeds(experiment) }, null, 1)}\n`,
+        );
         console.log(`  scores -> ${values.json}`);
       }
-      return 0;
+      return EXIT.ok;
     },
-  },
-  "n2c2-score": {
+  }),
+  "n2c2-score": defineCommand("eval n2c2-score", {
     summary: "score an n2c2 2018 Track 1 system folder against a gold folder (the official table)",
-    usage: "eval n2c2-score GOLD_DIR SYSTEM_DIR [--skip-missing] [--json OUT]",
-    async run(args) {
-      const { values, positionals } = parseArgs({
-        args,
-        options: { "skip-missing": { type: "boolean" }, json: { type: "string" }, help: { type: "boolean" } },
-        allowPositionals: true,
-        strict: true,
-      });
-      if (values.help) {
-        console.log(`usage: ${this.usage}`);
-        return 0;
-      }
-      if (positionals.length !== 2) throw new Error(`expected GOLD_DIR and SYSTEM_DIR\nusage: ${this.usage}`);
-      const [goldDir, systemDir] = positionals.map((dir) => resolve(dir));
+    positionals: [
+      { name: "GOLD_DIR", required: true, path: true, description: "folder of gold XML files" },
+      { name: "SYSTEM_DIR", required: true, path: true, description: "folder of system XML files" },
+    ],
+    options: {
+      "skip-missing": { type: "boolean", description: "skip files without a counterpart, as the official script does" },
+      json: { type: "string", value: "FILE", path: true, description: "also write the scores as JSON here" },
+    },
+    notes: ["Exit 1 when a gold file has no system file (unless --skip-missing)."],
+    async run({ values, args }) {
+      const goldDir = args.GOLD_DIR as string;
+      const systemDir = args.SYSTEM_DIR as string;
       const result = await scoreN2c2Folders(goldDir, systemDir, {
         missing: values["skip-missing"] ? "official" : "refuse",
       });
@@ -154,22 +153,23 @@ export const commands: CommandTable = {
         writeFileSync(values.json, `${JSON.stringify(result, null, 1)}\n`);
         console.log(`scores -> ${values.json}`);
       }
-      return 0;
+      return EXIT.ok;
     },
-  },
-  "sample-replay": {
+  }),
+  "sample-replay": defineCommand("eval sample-replay", {
     summary: "write SAMPLE recorded answers (made from gold, not a model) for the offline demo of the model path",
-    usage: "eval sample-replay --task synthetic|apixaban [--subset S] [--config FILE] --out FILE",
-    async run(args) {
-      const context = await load(args, this.usage!);
-      if (!context) return 0;
-      const { values, loaded, experiment } = context;
-      if (!values.out) throw new Error(`--out is required\nusage: ${this.usage}`);
+    experiment: true,
+    options: {
+      ...TASK_OPTIONS,
+      out: { type: "string", value: "FILE", required: true, path: true, description: "replay JSONL to write" },
+    },
+    async run({ values, config }) {
+      const { loaded, experiment } = await load(values.task, values.subset, config);
       const sampling = { ...evalSampling(), ...experiment.eval.sampling };
       const requests = evalRequests(loaded.items, loaded.noteText, SAMPLE_REPLAY_MODEL, sampling);
       const count = writeSampleReplay(values.out, sampleReplayRecords(loaded.items, requests));
       console.log(`${count} SAMPLE answers (not model output) -> ${values.out}`);
-      return 0;
+      return EXIT.ok;
     },
-  },
+  }),
 };

@@ -1,7 +1,5 @@
 import { createWriteStream } from "node:fs";
-import { parseArgs } from "node:util";
 import { loadExperiment } from "../config/experiment.js";
-import { llmSection } from "../config/sections/llm.js";
 import {
   type BatchReadReport,
   createBackend,
@@ -16,65 +14,47 @@ import {
   writeRequestsJsonl,
 } from "../llm/index.js";
 import { formatFailureReasons, type RunSummary } from "../llm/run-summary.js";
-import { resolveFromRoot } from "../paths.js";
-import type { CommandTable } from "./command.js";
+import { type CommandTable, defineCommand, EXIT } from "./command.js";
 
-type Spec = Record<string, { type: "string" | "boolean" }>;
-
-function options(args: string[], spec: Spec) {
-  return parseArgs({ args, options: { ...spec, help: { type: "boolean" } }, allowPositionals: false, strict: true })
-    .values as Record<string, string | boolean | undefined>;
-}
-
-/** The llm section of --config (an experiment YAML), or defaults when none is given. */
-function section(config: string | boolean | undefined) {
-  return typeof config === "string" ? loadExperiment(config).llm : llmSection.parse({});
-}
-
-function need(values: Record<string, unknown>, names: string[], usage: string): boolean {
-  const absent = names.filter((name) => typeof values[name] !== "string");
-  if (absent.length === 0) return true;
-  console.error(`missing ${absent.map((n) => `--${n}`).join(", ")}\nusage: ${usage}`);
-  return false;
-}
-
-const usage = {
-  health: "clinical-distill llm health --config configs/experiments/X.yaml [--wait-ms N]",
-  run: "clinical-distill llm run --config X.yaml --requests requests.jsonl --out results.jsonl [--concurrency N]",
-  batchWrite: "clinical-distill llm batch-write --requests requests.jsonl --out batch-input.jsonl",
-  batchRead:
-    "clinical-distill llm batch-read --config X.yaml --requests requests.jsonl --batch-output out.jsonl --out results.jsonl [--missing resubmit.jsonl]",
-  cacheInfo: "clinical-distill llm cache-info --config X.yaml",
-  fakeServer: "clinical-distill llm fake-server [--port N] [--latency-ms N] [--no-record]",
-};
+/** Same stop contract as `llm run`: the first signal asks to stop, the exit code names it. */
+const RUN_NOTES = [
+  "On Ctrl-C (SIGINT) or SIGTERM the run stops cleanly: finished results go to OUT.partial and the cache;",
+  "the same command resumes. Exit 1 when some requests failed (each failure is in OUT with its reason).",
+];
 
 export const commands: CommandTable = {
-  health: {
+  health: defineCommand("llm health", {
     summary: "check the configured LLM server (/health, /v1/models) and exit",
-    usage: usage.health,
-    async run(args) {
-      const values = options(args, { config: { type: "string" }, "wait-ms": { type: "string" } });
-      const llm = section(values.config);
-      const backend = await createBackend(llm);
-      const status = await waitUntilReady(backend, { waitMs: Number(values["wait-ms"] ?? 0), model: llm.model });
-      console.log(status ? status.detail : `${backend.kind} backend (${backend.target}): no health check needed`);
-      return 0;
+    experiment: true,
+    options: {
+      "wait-ms": {
+        type: "integer",
+        value: "MS",
+        default: 0,
+        description: "keep retrying this long while the server starts",
+      },
     },
-  },
-  run: {
+    async run({ values, config }) {
+      const llm = loadExperiment(config).llm;
+      const backend = await createBackend(llm);
+      const status = await waitUntilReady(backend, { waitMs: values["wait-ms"], model: llm.model });
+      console.log(status ? status.detail : `${backend.kind} backend (${backend.target}): no health check needed`);
+      return EXIT.ok;
+    },
+  }),
+  run: defineCommand("llm run", {
     summary: "answer a requests JSONL file into a results JSONL file (cached, resumable)",
-    usage: usage.run,
-    async run(args) {
-      const values = options(args, {
-        config: { type: "string" },
-        requests: { type: "string" },
-        out: { type: "string" },
-        concurrency: { type: "string" },
-      });
-      if (!need(values, ["requests", "out"], usage.run)) return 2;
-      const out = resolveFromRoot(values.out as string);
+    experiment: true,
+    options: {
+      requests: { type: "string", value: "FILE", required: true, path: true, description: "requests JSONL" },
+      out: { type: "string", value: "FILE", required: true, path: true, description: "results JSONL to write" },
+      concurrency: { type: "integer", description: "requests in flight (default: the config's llm.concurrency)" },
+    },
+    notes: RUN_NOTES,
+    async run({ values, config }) {
+      const out = values.out;
       const partial = `${out}.partial`;
-      const client = await llmFromConfig(section(values.config));
+      const client = await llmFromConfig(loadExperiment(config).llm);
       // First SIGINT/SIGTERM: stop cleanly (in-flight requests aborted, results and cache flushed). The
       // handlers are `once`: a second signal ends the process at once (answers stored so far are kept).
       const controller = new AbortController();
@@ -90,10 +70,10 @@ export const commands: CommandTable = {
       process.once("SIGTERM", onTerm);
       let summary: RunSummary;
       try {
-        summary = await client.runToFile(readRequestsJsonl(resolveFromRoot(values.requests as string)), out, {
+        summary = await client.runToFile(readRequestsJsonl(values.requests), out, {
           progress: true,
           signal: controller.signal,
-          ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
+          ...(values.concurrency !== undefined ? { concurrency: values.concurrency } : {}),
         });
       } catch (error) {
         console.error(`llm run: results received so far are in ${partial}; ${out} was not written`);
@@ -113,7 +93,7 @@ export const commands: CommandTable = {
           `${client.cache.count} answers are kept in the cache ${client.cache.file}; run the same command again to resume ` +
             "(stored answers are not asked again)",
         );
-        return stoppedBy === "SIGINT" ? 130 : 143;
+        return stoppedBy === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
       }
       if (summary.failed > 0) {
         console.error(
@@ -121,42 +101,55 @@ export const commands: CommandTable = {
             `with their reason and detail, is in ${out}. A rerun asks failed requests again, except answers ` +
             "that failed validation (truncated, no_content, unparseable, schema_mismatch), which are cached",
         );
-        return 1;
+        return EXIT.failed;
       }
-      return 0;
+      return EXIT.ok;
     },
-  },
-  "batch-write": {
+  }),
+  "batch-write": defineCommand("llm batch-write", {
     summary: "write requests as an OpenAI Batch / vllm run-batch input file",
-    usage: usage.batchWrite,
-    async run(args) {
-      const values = options(args, { requests: { type: "string" }, out: { type: "string" } });
-      if (!need(values, ["requests", "out"], usage.batchWrite)) return 2;
-      const { written } = await writeBatchFile(
-        readRequestsJsonl(resolveFromRoot(values.requests as string)),
-        resolveFromRoot(values.out as string),
-      );
-      console.log(`wrote ${written} batch lines to ${values.out}`);
-      return 0;
+    options: {
+      requests: { type: "string", value: "FILE", required: true, path: true, description: "requests JSONL" },
+      out: { type: "string", value: "FILE", required: true, path: true, description: "batch input JSONL to write" },
     },
-  },
-  "batch-read": {
+    async run({ values }) {
+      const { written } = await writeBatchFile(readRequestsJsonl(values.requests), values.out);
+      console.log(`wrote ${written} batch lines to ${values.out}`);
+      return EXIT.ok;
+    },
+  }),
+  "batch-read": defineCommand("llm batch-read", {
     summary: "read a batch output file into results and the cache; list what to resubmit",
-    usage: usage.batchRead,
-    async run(args) {
-      const values = options(args, {
-        config: { type: "string" },
-        requests: { type: "string" },
-        "batch-output": { type: "string" },
-        out: { type: "string" },
-        missing: { type: "string" },
-      });
-      if (!need(values, ["requests", "batch-output", "out"], usage.batchRead)) return 2;
-      const cache = openCache(section(values.config));
-      const requestsFile = resolveFromRoot(values.requests as string);
-      const outputFile = resolveFromRoot(values["batch-output"] as string);
+    experiment: true,
+    options: {
+      requests: {
+        type: "string",
+        value: "FILE",
+        required: true,
+        path: true,
+        description: "the requests JSONL that was submitted",
+      },
+      "batch-output": {
+        type: "string",
+        value: "FILE",
+        required: true,
+        path: true,
+        description: "the batch output JSONL",
+      },
+      out: { type: "string", value: "FILE", required: true, path: true, description: "results JSONL to write" },
+      missing: {
+        type: "string",
+        value: "FILE",
+        path: true,
+        description: "write the requests without an answer here, to resubmit",
+      },
+    },
+    async run({ values, config }) {
+      const cache = openCache(loadExperiment(config).llm);
+      const requestsFile = values.requests;
+      const outputFile = values["batch-output"];
       const report: BatchReadReport = { badLines: [], missing: 0 };
-      const out = createWriteStream(resolveFromRoot(values.out as string));
+      const out = createWriteStream(values.out);
       let ok = 0;
       let failed = 0;
       for await (const result of readBatchOutput(outputFile, readRequestsJsonl(requestsFile), { cache, report })) {
@@ -172,19 +165,18 @@ export const commands: CommandTable = {
       if (typeof values.missing === "string") {
         const count = await writeRequestsJsonl(
           missingFromBatch(outputFile, readRequestsJsonl(requestsFile)),
-          resolveFromRoot(values.missing),
+          values.missing,
         );
         console.log(`wrote ${count} requests to resubmit to ${values.missing}`);
       }
-      return 0;
+      return EXIT.ok;
     },
-  },
-  "cache-info": {
+  }),
+  "cache-info": defineCommand("llm cache-info", {
     summary: "count the answers in the configured response cache; report (and quarantine) torn lines",
-    usage: usage.cacheInfo,
-    async run(args) {
-      const values = options(args, { config: { type: "string" } });
-      const cache = openCache(section(values.config));
+    experiment: true,
+    async run({ config }) {
+      const cache = openCache(loadExperiment(config).llm);
       const r = cache.loadReport;
       const lines = r.badLines.map((bad) => `line ${bad.line}: ${bad.reason}`);
       if (r.badLineCount > r.badLines.length) lines.push(`... ${r.badLineCount - r.badLines.length} more`);
@@ -197,21 +189,21 @@ export const commands: CommandTable = {
       if (earlier > 0) console.log(`  ${earlier} lines quarantined earlier, in ${r.quarantineFile}`);
       if (r.quarantineError) console.log(`  quarantine failed, bad lines left in place: ${r.quarantineError}`);
       cache.close();
-      return 0;
+      return EXIT.ok;
     },
-  },
-  "fake-server": {
+  }),
+  "fake-server": defineCommand("llm fake-server", {
     summary: "start the loopback OpenAI-compatible test server (for demos and benchmarks)",
-    usage: usage.fakeServer,
-    async run(args) {
-      const values = options(args, {
-        port: { type: "string" },
-        "latency-ms": { type: "string" },
-        "no-record": { type: "boolean" },
-      });
+    options: {
+      port: { type: "integer", default: 0, description: "port on 127.0.0.1 (0: any free port)" },
+      "latency-ms": { type: "integer", value: "MS", default: 0, description: "delay before each answer" },
+      "no-record": { type: "boolean", description: "do not keep the requests it was asked" },
+    },
+    notes: ["Runs until Ctrl-C, SIGTERM or the end of stdin, then exits 0."],
+    async run({ values }) {
       const server = await FakeOpenAIServer.start({
-        port: Number(values.port ?? 0),
-        latencyMs: Number(values["latency-ms"] ?? 0),
+        port: values.port,
+        latencyMs: values["latency-ms"],
         record: !values["no-record"],
       });
       console.log(`listening ${server.url}`);
@@ -223,7 +215,7 @@ export const commands: CommandTable = {
         process.stdin.resume();
       });
       await server.close();
-      return 0;
+      return EXIT.ok;
     },
-  },
+  }),
 };

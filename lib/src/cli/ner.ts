@@ -1,8 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { parseArgs } from "node:util";
 import { loadExperiment } from "../config/experiment.js";
-import type { NerSection } from "../config/sections/ner.js";
 import { biobertCommands } from "../ner/biobert.js";
 import { readBratDir, writeBratDir } from "../ner/brat.js";
 import { readNerJsonl, writeNerJsonl } from "../ner/jsonl.js";
@@ -11,26 +9,9 @@ import { buildOntologyDictionary, summaryRow } from "../ner/pipeline.js";
 import { PerceptronTagger } from "../ner/student.js";
 import { type EntityType, isEntityType, type NerNote, type NerReject } from "../ner/types.js";
 import { resolveFromRoot } from "../paths.js";
-import type { Command, CommandTable } from "./command.js";
+import { type CommandTable, defineCommand, EXIT, UsageError } from "./command.js";
 
 /** `clinical-distill ner <command>`: the NER distillation steps for headless runs. */
-
-function options(args: string[], spec: Record<string, { type: "string" | "boolean" }>) {
-  return parseArgs({ args, options: { ...spec, help: { type: "boolean" } }, allowPositionals: false, strict: true })
-    .values as Record<string, string | boolean | undefined>;
-}
-
-function required(values: Record<string, unknown>, name: string, usage: string): string {
-  const value = values[name];
-  if (typeof value !== "string" || value === "") throw new Error(`--${name} is required\nusage: ${usage}`);
-  return resolveFromRoot(value);
-}
-
-function nerConfig(values: Record<string, unknown>): NerSection {
-  return loadExperiment(
-    resolveFromRoot(typeof values.config === "string" ? values.config : "configs/experiments/sample.yaml"),
-  ).ner;
-}
 
 /** Print reject counts by reason and the first few rows, so nothing is dropped silently. */
 function reportRejects(rejects: readonly NerReject[]): void {
@@ -47,7 +28,7 @@ function parseTypeMap(text: string | undefined): Record<string, EntityType> {
   for (const pair of (text ?? "").split(",").filter(Boolean)) {
     const [from, to] = pair.split("=");
     if (!from || !to || !isEntityType(to))
-      throw new Error(`--type-map: "${pair}" should be Name=medication|disease|symptom`);
+      throw new UsageError(`--type-map: "${pair}" should be Name=medication|disease|symptom`);
     map[from] = to;
   }
   return map;
@@ -61,180 +42,141 @@ async function readNotes(file: string): Promise<NerNote[]> {
   return read.notes;
 }
 
-const importBrat: Command = {
-  summary: "BRAT folder (.txt + .ann) -> NER JSONL",
-  usage: "ner import-brat --dir DIR --out FILE.jsonl [--type-map Drug=medication,...] [--ignore-types Strength,Dosage]",
-  async run(args) {
-    const values = options(args, {
-      dir: { type: "string" },
-      out: { type: "string" },
-      "type-map": { type: "string" },
-      "ignore-types": { type: "string" },
-    });
-    if (values.help) {
-      console.log(this.usage);
-      return 0;
-    }
-    const read = await readBratDir(required(values, "dir", this.usage!), {
-      typeMap: parseTypeMap(values["type-map"] as string),
-      ignoreTypes: String(values["ignore-types"] ?? "")
-        .split(",")
-        .filter(Boolean),
-    });
-    reportRejects(read.rejects);
-    await writeNerJsonl(required(values, "out", this.usage!), read.notes);
-    console.log(
-      `${read.notes.length} notes, ${read.notes.reduce((n, note) => n + note.spans.length, 0)} spans, ${read.rejects.length} rejects, ignored ${JSON.stringify(read.ignored)}`,
-    );
-    return 0;
-  },
-};
-
-const exportBrat: Command = {
-  summary: "NER JSONL -> BRAT folder",
-  usage: "ner export-brat --notes FILE.jsonl --dir DIR",
-  async run(args) {
-    const values = options(args, { notes: { type: "string" }, dir: { type: "string" } });
-    if (values.help) {
-      console.log(this.usage);
-      return 0;
-    }
-    const notes = await readNotes(required(values, "notes", this.usage!));
-    console.log(`${await writeBratDir(required(values, "dir", this.usage!), notes)} notes written`);
-    return 0;
-  },
-};
-
-const labelOntology: Command = {
-  summary: "label notes with the RxNorm + SNOMED CT dictionary teacher",
-  usage: "ner label-ontology --notes FILE.jsonl --out FILE.jsonl [--config EXPERIMENT.yaml]",
-  async run(args) {
-    const values = options(args, { notes: { type: "string" }, out: { type: "string" }, config: { type: "string" } });
-    if (values.help) {
-      console.log(this.usage);
-      return 0;
-    }
-    const ontology = nerConfig(values).ontology;
-    const built = await buildOntologyDictionary({
-      rxnorm: resolveFromRoot(ontology.rxnorm),
-      rxnormTermTypes: ontology.rxnormTermTypes,
-      snomedDescriptions: resolveFromRoot(ontology.snomedDescriptions),
-      snomedRelationships:
-        ontology.snomedClassifyBy === "is-a" ? resolveFromRoot(ontology.snomedRelationships) : undefined,
-      snomed: {
-        classifyBy: ontology.snomedClassifyBy,
-        diseaseRoots: ontology.diseaseRoots,
-        symptomRoots: ontology.symptomRoots,
-      },
-      dictionary: { minTermChars: ontology.minTermChars, stopTerms: ontology.stopTerms },
-    });
-    reportRejects(built.rejects);
-    const notes = await readNotes(required(values, "notes", this.usage!));
-    const labelled = notes.map((note) => ({ ...note, spans: built.dictionary.match(note.text) }));
-    await writeNerJsonl(required(values, "out", this.usage!), labelled);
-    console.log(
-      `${built.dictionary.stats.terms} terms; ${labelled.length} notes, ${labelled.reduce((n, note) => n + note.spans.length, 0)} spans`,
-    );
-    return 0;
-  },
-};
-
-const trainStudent: Command = {
-  summary: "train the TypeScript perceptron student on labelled notes",
-  usage: "ner train-student --train FILE.jsonl --model OUT.json [--config EXPERIMENT.yaml]",
-  async run(args) {
-    const values = options(args, { train: { type: "string" }, model: { type: "string" }, config: { type: "string" } });
-    if (values.help) {
-      console.log(this.usage);
-      return 0;
-    }
-    const student = nerConfig(values).student;
-    const notes = await readNotes(required(values, "train", this.usage!));
-    const { tagger, stats } = PerceptronTagger.train(notes, student);
-    await tagger.save(required(values, "model", this.usage!));
-    console.log(JSON.stringify(stats));
-    return 0;
-  },
-};
-
-const predictStudent: Command = {
-  summary: "label notes with a trained TypeScript student",
-  usage: "ner predict-student --model MODEL.json --notes FILE.jsonl --out FILE.jsonl",
-  async run(args) {
-    const values = options(args, { model: { type: "string" }, notes: { type: "string" }, out: { type: "string" } });
-    if (values.help) {
-      console.log(this.usage);
-      return 0;
-    }
-    const tagger = await PerceptronTagger.load(required(values, "model", this.usage!));
-    const notes = await readNotes(required(values, "notes", this.usage!));
-    await writeNerJsonl(
-      required(values, "out", this.usage!),
-      notes.map((note) => ({ ...note, spans: tagger.predict(note.text) })),
-    );
-    console.log(`${notes.length} notes labelled`);
-    return 0;
-  },
-};
-
-const evaluate: Command = {
-  summary: "entity P/R/F1 (strict + lenient, per type, micro + macro, bootstrap CIs) of predictions vs gold",
-  usage: "ner evaluate --gold FILE.jsonl --pred FILE.jsonl [--out REPORT.json] [--config EXPERIMENT.yaml]",
-  async run(args) {
-    const values = options(args, {
-      gold: { type: "string" },
-      pred: { type: "string" },
-      out: { type: "string" },
-      config: { type: "string" },
-    });
-    if (values.help) {
-      console.log(this.usage);
-      return 0;
-    }
-    const metrics = nerConfig(values).metrics;
-    const gold = await readNotes(required(values, "gold", this.usage!));
-    const pred = await readNotes(required(values, "pred", this.usage!));
-    const report = evaluateEntities(gold, new Map(pred.map((note) => [note.id, note.spans])), metrics);
-    console.table([summaryRow("predictions", report)]);
-    if (typeof values.out === "string") {
-      const out = resolveFromRoot(values.out);
-      await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
-    }
-    return 0;
-  },
-};
-
-const biobertCommand: Command = {
-  summary: "print the BioBERT train and predict commands for a config (run them in a SLURM job)",
-  usage: "ner biobert-command --train FILE.jsonl --notes FILE.jsonl --output-dir DIR [--config EXPERIMENT.yaml]",
-  async run(args) {
-    const values = options(args, {
-      train: { type: "string" },
-      notes: { type: "string" },
-      "output-dir": { type: "string" },
-      config: { type: "string" },
-    });
-    if (values.help) {
-      console.log(this.usage);
-      return 0;
-    }
-    for (const line of biobertCommands(nerConfig(values), {
-      train: required(values, "train", this.usage!),
-      notes: required(values, "notes", this.usage!),
-      outputDir: required(values, "output-dir", this.usage!),
-    }))
-      console.log(line);
-    return 0;
-  },
-};
+/** A required file option, resolved from the current folder. */
+const FILE = (description: string) =>
+  ({ type: "string", value: "FILE", path: true, required: true, description }) as const;
 
 export const commands: CommandTable = {
-  "import-brat": importBrat,
-  "export-brat": exportBrat,
-  "label-ontology": labelOntology,
-  "train-student": trainStudent,
-  "predict-student": predictStudent,
-  evaluate,
-  "biobert-command": biobertCommand,
+  "import-brat": defineCommand("ner import-brat", {
+    summary: "BRAT folder (.txt + .ann) -> NER JSONL",
+    options: {
+      dir: { type: "string", value: "DIR", path: true, required: true, description: "BRAT folder" },
+      out: FILE("NER JSONL to write"),
+      "type-map": { type: "string", value: "A=type,...", description: "map BRAT types to medication|disease|symptom" },
+      "ignore-types": { type: "string", value: "A,B", description: "BRAT types to skip (counted, not rejected)" },
+    },
+    async run({ values }) {
+      const read = await readBratDir(values.dir, {
+        typeMap: parseTypeMap(values["type-map"]),
+        ignoreTypes: (values["ignore-types"] ?? "").split(",").filter(Boolean),
+      });
+      reportRejects(read.rejects);
+      await writeNerJsonl(values.out, read.notes);
+      console.log(
+        `${read.notes.length} notes, ${read.notes.reduce((n, note) => n + note.spans.length, 0)} spans, ${read.rejects.length} rejects, ignored ${JSON.stringify(read.ignored)}`,
+      );
+      return EXIT.ok;
+    },
+  }),
+  "export-brat": defineCommand("ner export-brat", {
+    summary: "NER JSONL -> BRAT folder",
+    options: {
+      notes: FILE("NER JSONL"),
+      dir: { type: "string", value: "DIR", path: true, required: true, description: "BRAT folder to write" },
+    },
+    async run({ values }) {
+      const notes = await readNotes(values.notes);
+      console.log(`${await writeBratDir(values.dir, notes)} notes written`);
+      return EXIT.ok;
+    },
+  }),
+  "label-ontology": defineCommand("ner label-ontology", {
+    summary: "label notes with the RxNorm + SNOMED CT dictionary teacher",
+    experiment: true,
+    options: { notes: FILE("NER JSONL to label"), out: FILE("labelled NER JSONL to write") },
+    async run({ values, config }) {
+      const ontology = loadExperiment(config).ner.ontology;
+      const built = await buildOntologyDictionary({
+        rxnorm: resolveFromRoot(ontology.rxnorm),
+        rxnormTermTypes: ontology.rxnormTermTypes,
+        snomedDescriptions: resolveFromRoot(ontology.snomedDescriptions),
+        snomedRelationships:
+          ontology.snomedClassifyBy === "is-a" ? resolveFromRoot(ontology.snomedRelationships) : undefined,
+        snomed: {
+          classifyBy: ontology.snomedClassifyBy,
+          diseaseRoots: ontology.diseaseRoots,
+          symptomRoots: ontology.symptomRoots,
+        },
+        dictionary: { minTermChars: ontology.minTermChars, stopTerms: ontology.stopTerms },
+      });
+      reportRejects(built.rejects);
+      const notes = await readNotes(values.notes);
+      const labelled = notes.map((note) => ({ ...note, spans: built.dictionary.match(note.text) }));
+      await writeNerJsonl(values.out, labelled);
+      console.log(
+        `${built.dictionary.stats.terms} terms; ${labelled.length} notes, ${labelled.reduce((n, note) => n + note.spans.length, 0)} spans`,
+      );
+      return EXIT.ok;
+    },
+  }),
+  "train-student": defineCommand("ner train-student", {
+    summary: "train the TypeScript perceptron student on labelled notes",
+    experiment: true,
+    options: { train: FILE("labelled NER JSONL"), model: FILE("model JSON to write") },
+    async run({ values, config }) {
+      const student = loadExperiment(config).ner.student;
+      const notes = await readNotes(values.train);
+      const { tagger, stats } = PerceptronTagger.train(notes, student);
+      await tagger.save(values.model);
+      console.log(JSON.stringify(stats));
+      return EXIT.ok;
+    },
+  }),
+  "predict-student": defineCommand("ner predict-student", {
+    summary: "label notes with a trained TypeScript student",
+    options: {
+      model: FILE("trained model JSON"),
+      notes: FILE("NER JSONL to label"),
+      out: FILE("labelled NER JSONL to write"),
+    },
+    async run({ values }) {
+      const tagger = await PerceptronTagger.load(values.model);
+      const notes = await readNotes(values.notes);
+      await writeNerJsonl(
+        values.out,
+        notes.map((note) => ({ ...note, spans: tagger.predict(note.text) })),
+      );
+      console.log(`${notes.length} notes labelled`);
+      return EXIT.ok;
+    },
+  }),
+  evaluate: defineCommand("ner evaluate", {
+    summary: "entity P/R/F1 (strict + lenient, per type, micro + macro, bootstrap CIs) of predictions vs gold",
+    experiment: true,
+    options: {
+      gold: FILE("gold NER JSONL"),
+      pred: FILE("predicted NER JSONL"),
+      out: { type: "string", value: "FILE", path: true, description: "also write the report as JSON here" },
+    },
+    async run({ values, config }) {
+      const metrics = loadExperiment(config).ner.metrics;
+      const gold = await readNotes(values.gold);
+      const pred = await readNotes(values.pred);
+      const report = evaluateEntities(gold, new Map(pred.map((note) => [note.id, note.spans])), metrics);
+      console.table([summaryRow("predictions", report)]);
+      if (values.out !== undefined) {
+        await mkdir(dirname(values.out), { recursive: true });
+        await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
+      }
+      return EXIT.ok;
+    },
+  }),
+  "biobert-command": defineCommand("ner biobert-command", {
+    summary: "print the BioBERT train and predict commands for a config (run them in a SLURM job)",
+    experiment: true,
+    options: {
+      train: FILE("labelled NER JSONL"),
+      notes: FILE("NER JSONL to label"),
+      "output-dir": { type: "string", value: "DIR", path: true, required: true, description: "where the job writes" },
+    },
+    async run({ values, config }) {
+      const lines = biobertCommands(loadExperiment(config).ner, {
+        train: values.train,
+        notes: values.notes,
+        outputDir: values["output-dir"],
+      });
+      for (const line of lines) console.log(line);
+      return EXIT.ok;
+    },
+  }),
 };

@@ -7,16 +7,18 @@ import { llmSection } from "./sections/llm.js";
 import { nerSection } from "./sections/ner.js";
 import { slurmSection } from "./sections/slurm.js";
 import { synthSection } from "./sections/synth.js";
+import { DEFAULT_SEED, type WithSeeds, withDerivedSeeds } from "./seeds.js";
 
 /**
  * An experiment recipe: one YAML file, one section per pipeline part. Every section has defaults,
  * so a recipe states only what differs; unknown keys are errors (a typo never passes silently).
+ * Section seeds left unset are derived from `seed` (config/seeds.ts, docs/seeds.md).
  */
-export const experimentSchema = z
+const experimentFields = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
-    seed: z.number().int().nonnegative().default(42),
+    seed: z.number().int().nonnegative().default(DEFAULT_SEED),
     /** Where outputs go, relative to the project root unless absolute. */
     outputDir: z.string().default("out"),
     /** Dataset registry file (see datasets.ts), relative to the project root unless absolute. */
@@ -33,6 +35,12 @@ export const experimentSchema = z
     const problem = targetFieldsMismatch(experiment.synth.prepare.targetFields, EVAL_ANSWER_FIELDS);
     if (problem) context.addIssue({ code: "custom", path: ["synth", "prepare", "targetFields"], message: problem });
   });
+
+/** The parsed recipe, with every section seed left unset filled in from `seed`. */
+export type Experiment = WithSeeds<z.output<typeof experimentFields>>;
+
+// The named output type keeps declaration files from expanding it (which would lose `apiKey?: never`).
+export const experimentSchema = experimentFields.transform((experiment): Experiment => withDerivedSeeds(experiment));
 
 /**
  * Why training targets and the evaluation prompt disagree, or undefined when they agree. The
@@ -59,8 +67,6 @@ export function targetFieldsMismatch(
     "Train on the fields the evaluation asks for (docs/synth.md, targetFields)"
   );
 }
-
-export type Experiment = z.output<typeof experimentSchema>;
 
 export function loadExperiment(file: string): Experiment {
   return loadYamlConfig(file, experimentSchema);

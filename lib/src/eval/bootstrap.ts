@@ -399,19 +399,49 @@ export function bootstrapProportion(
   flags: ArrayLike<boolean | number>,
   options?: BootstrapOptions,
 ): Estimate & BootstrapPlanInfo {
-  const n = flags.length;
-  const plan = bootstrapPlan(options, n, "bootstrapProportion");
-  const keyOf = Int32Array.from({ length: n }, (_, i) => (flags[i] ? 1 : 0));
-  let hits = 0;
-  for (let i = 0; i < n; i++) hits += keyOf[i];
-  const drawer = new KeyResampler(keyOf, 2, plan);
-  const tally = new Int32Array(2);
-  const values = new Float64Array(plan.info.resamples);
-  for (let r = 0; r < values.length; r++) {
+  return bootstrapProportions([flags], options, "bootstrapProportion")[0];
+}
+
+/**
+ * Intervals of several proportions over the same items from one set of resamples: each equals
+ * `bootstrapProportion(flags, options)` (the same seed draws the same resamples), at the cost of one.
+ * Items are tallied by their combination of flags (at most 2^flagSets.length keys; up to 16 sets).
+ */
+export function bootstrapProportions(
+  flagSets: readonly ArrayLike<boolean | number>[],
+  options?: BootstrapOptions,
+  caller = "bootstrapProportions",
+): (Estimate & BootstrapPlanInfo)[] {
+  if (flagSets.length > 16) throw new RangeError(`${caller}: at most 16 flag sets, got ${flagSets.length}`);
+  const n = flagSets[0]?.length ?? 0;
+  for (const [j, flags] of flagSets.entries()) {
+    if (flags.length !== n) throw new RangeError(`${caller}: flag set ${j} has ${flags.length} items, set 0 has ${n}`);
+  }
+  const plan = bootstrapPlan(options, n, caller);
+  const keyCount = 1 << flagSets.length;
+  const keyOf = new Int32Array(n);
+  flagSets.forEach((flags, j) => {
+    for (let i = 0; i < n; i++) if (flags[i]) keyOf[i] |= 1 << j;
+  });
+  const drawer = new KeyResampler(keyOf, keyCount, plan);
+  const tally = new Int32Array(keyCount);
+  const R = plan.info.resamples;
+  const values = flagSets.map(() => new Float64Array(R));
+  for (let r = 0; r < R; r++) {
     tally.fill(0);
     drawer.accumulate(tally);
-    const total = tally[0] + tally[1];
-    values[r] = total === 0 ? Number.NaN : tally[1] / total;
+    let total = 0;
+    for (let key = 0; key < keyCount; key++) total += tally[key];
+    for (let j = 0; j < flagSets.length; j++) {
+      let hits = 0;
+      for (let key = 0; key < keyCount; key++) if (key & (1 << j)) hits += tally[key];
+      values[j][r] = total === 0 ? Number.NaN : hits / total;
+    }
   }
-  return { ...percentileInterval(n === 0 ? Number.NaN : hits / n, values, plan.info.confidence), ...plan.info };
+  return flagSets.map((_, j) => {
+    let hits = 0;
+    for (let i = 0; i < n; i++) if (keyOf[i] & (1 << j)) hits++;
+    const value = n === 0 ? Number.NaN : hits / n;
+    return { ...percentileInterval(value, values[j], plan.info.confidence), ...plan.info };
+  });
 }

@@ -9,6 +9,7 @@ export {
   bootstrap,
   bootstrapPlan,
   bootstrapProportion,
+  bootstrapProportions,
   bootstrapSchema,
   type Estimate,
   intervalLabel,

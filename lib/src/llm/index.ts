@@ -17,6 +17,18 @@ export {
 } from "./from-config.js";
 export { GenerateObjectError, generateObject, type ObjectResult } from "./generate-object.js";
 export { HealthMonitor, type ReadyOptions, waitUntilReady } from "./health.js";
+export {
+  activeRuns,
+  describeKept,
+  type KeptReport,
+  RunInterrupted,
+  type RunRegistration,
+  registerRun,
+  type StopCause,
+  stopActiveRuns,
+  stopRunsOnSignals,
+  whenRunsSettled,
+} from "./interrupt.js";
 export { createProgress, type ProgressMode, type ProgressOptions, type ProgressReporter } from "./progress.js";
 export { layoutForPrefixCache, type PrefixLayout, type SharedPrefixStats, sharedPrefixStats } from "./prompt-layout.js";
 export { RateLimiter } from "./rate-limiter.js";

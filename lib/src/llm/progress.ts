@@ -1,3 +1,4 @@
+import { createProgressDisplay, type ProgressDisplay } from "../report/progress-display.js";
 import { formatProgressLine, formatSummary, type RunSummary } from "./run-summary.js";
 
 export interface ProgressReporter {
@@ -7,32 +8,44 @@ export interface ProgressReporter {
   note(message: string): void;
 }
 
-export type ProgressMode = "auto" | "terminal" | "lines" | "silent";
+export type ProgressMode = "auto" | "notebook" | "terminal" | "lines" | "silent";
 
 export interface ProgressOptions {
+  /** auto (default): notebook inside a tslab kernel, terminal on a TTY, lines otherwise. */
   mode?: ProgressMode;
-  /** Minimum time between two printed lines ("lines" mode; the terminal redraws at most 10 times a second). */
+  /** Minimum time between two updates ("lines": default 30 s; "notebook": 0.5 s; "terminal": 0.1 s). */
   intervalMs?: number;
-  /** Where lines go (default process.stdout / console.log). */
+  /** Where text goes (default process.stdout). */
   write?: (text: string) => void;
+  /** The display used in "notebook" mode (default: a new one in the current cell). */
+  display?: ProgressDisplay;
   /** A label in front of each line. */
   label?: string;
 }
 
+const defaultInterval = { notebook: 500, terminal: 100, lines: 30_000, silent: 0 };
+
+/** The mode "auto" stands for here and now. */
+function resolveMode(options: ProgressOptions): { mode: Exclude<ProgressMode, "auto">; display?: ProgressDisplay } {
+  const asked = options.mode ?? "auto";
+  if (asked === "notebook" || (asked === "auto" && !options.write)) {
+    const display = options.display ?? createProgressDisplay();
+    if (display) return { mode: "notebook", display };
+    if (asked === "notebook") throw new Error('progress mode "notebook" needs a tslab kernel or a `display`');
+  }
+  if (asked !== "auto") return { mode: asked as Exclude<ProgressMode, "auto" | "notebook"> };
+  return { mode: process.stdout.isTTY ? "terminal" : "lines" };
+}
+
 /**
- * Progress people can follow. In a terminal: one line redrawn in place. Anywhere else (a notebook cell
- * through tslab, a SLURM log): a plain line every few seconds, since a cell's output cannot be redrawn
- * and a log should not fill with carriage returns. The final summary is always printed.
+ * Progress people can follow, one display per run: in a notebook cell, one output updated in place (the
+ * executed notebook keeps only the final summary); in a terminal, one line redrawn in place; anywhere
+ * else (a SLURM log, a pipe), a plain line at a modest interval. The final summary is always shown.
  */
 export function createProgress(options: ProgressOptions = {}): ProgressReporter {
-  const mode =
-    options.mode === undefined || options.mode === "auto"
-      ? process.stdout.isTTY
-        ? "terminal"
-        : "lines"
-      : options.mode;
+  const { mode, display } = resolveMode(options);
   const label = options.label ? `${options.label} ` : "";
-  const interval = mode === "terminal" ? 100 : (options.intervalMs ?? 5000);
+  const interval = options.intervalMs ?? defaultInterval[mode];
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   let last = 0;
   let drawn = false;
@@ -40,17 +53,20 @@ export function createProgress(options: ProgressOptions = {}): ProgressReporter 
     if (drawn) write("\r\x1b[2K");
     drawn = false;
   };
+  const fraction = (s: RunSummary) => (s.total ? s.done / s.total : undefined);
   return {
     update(summary) {
       if (mode === "silent") return;
       const now = Date.now();
       if (now - last < interval) return;
       last = now;
-      if (mode === "terminal") {
+      const line = `${label}${formatProgressLine(summary)}`;
+      if (display) display.show(line, fraction(summary));
+      else if (mode === "terminal") {
         clearLine();
-        write(`${label}${formatProgressLine(summary)}`);
+        write(line);
         drawn = true;
-      } else write(`${label}${formatProgressLine(summary)}\n`);
+      } else write(`${line}\n`);
     },
     note(message) {
       if (mode === "silent") return;
@@ -59,8 +75,12 @@ export function createProgress(options: ProgressOptions = {}): ProgressReporter 
     },
     finish(summary) {
       if (mode === "silent") return;
-      clearLine();
-      write(`${label}${formatSummary(summary)}\n`);
+      const text = `${label}${formatSummary(summary)}`;
+      if (display) display.show(text, fraction(summary));
+      else {
+        clearLine();
+        write(`${text}\n`);
+      }
     },
   };
 }

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { failureReasonOf, LlmError, redactSecrets } from "./errors.js";
 import { HealthMonitor, waitUntilReady } from "./health.js";
 import { FileWriteError, writeAllSync } from "./internal/checked-write.js";
+import { RunInterrupted, registerRun, type StopCause } from "./interrupt.js";
 import { createProgress, type ProgressOptions, type ProgressReporter } from "./progress.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { requestKey } from "./request-key.js";
@@ -36,7 +37,11 @@ export interface RunOptions {
   retry?: Partial<RetryPolicy>;
   /** Per-attempt timeout (default 120 s; 0 for none). */
   timeoutMs?: number;
-  /** Stops the run: nothing new is sent, answers received so far are kept (and cached). */
+  /**
+   * Stops the run: nothing new is sent, answers received so far are kept (and cached); the stream then
+   * ends normally with summary().stopped "cancelled". (A kernel interrupt or the CLI's Ctrl-C stops every
+   * run the same way but ends the stream with a RunInterrupted error: see interrupt.ts.)
+   */
   signal?: AbortSignal;
   /** Number of requests, when known, for progress and ETA. */
   total?: number;
@@ -218,8 +223,11 @@ export function runRequests<T = unknown>(requests: RequestSource<T>, options: Ru
   }
 
   async function* stream(): AsyncGenerator<ModelResult<T>> {
+    const registration = registerRun();
+    registration.signal.addEventListener("abort", onOuterAbort, { once: true });
     options.signal?.addEventListener("abort", onOuterAbort, { once: true });
     if (options.signal?.aborted) controller.abort();
+    let interruptedBy: StopCause | undefined;
     const iterator =
       Symbol.asyncIterator in Object(requests)
         ? (requests as AsyncIterable<ModelRequest<T>>)[Symbol.asyncIterator]()
@@ -293,7 +301,9 @@ export function runRequests<T = unknown>(requests: RequestSource<T>, options: Ru
           wake = resolve;
         });
       }
-      counter.state.stopped = options.signal?.aborted ? "cancelled" : "completed";
+      // The caller's own signal wins: it asked for a quiet stop and handles the cancelled summary itself.
+      interruptedBy = options.signal?.aborted ? undefined : registration.stoppedBy();
+      counter.state.stopped = options.signal?.aborted || interruptedBy ? "cancelled" : "completed";
     } catch (error) {
       counter.state.stopped = "error";
       throw error;
@@ -303,11 +313,23 @@ export function runRequests<T = unknown>(requests: RequestSource<T>, options: Ru
       controller.abort();
       monitor?.stop();
       options.signal?.removeEventListener("abort", onOuterAbort);
+      registration.signal.removeEventListener("abort", onOuterAbort);
+      registration.done();
       cache?.sync();
       const final = summary();
       reporter?.finish(final);
       options.onProgress?.(final);
       if (!exhausted) await (iterator as AsyncIterator<unknown>).return?.();
+    }
+    if (interruptedBy) {
+      const s = counter.state;
+      throw new RunInterrupted({
+        cause: interruptedBy,
+        done: s.done,
+        ok: s.ok,
+        total: s.total,
+        cacheFile: cache?.file,
+      });
     }
   }
 
@@ -352,7 +374,7 @@ export async function runToFile<T = unknown>(
       if (bufferedChars > 1 << 16) flush();
     }
   } catch (error) {
-    failure = error;
+    failure = error instanceof RunInterrupted ? error.withPartialFile(partial) : error;
   }
   // Whatever ended the run, what was received is written out (a write error here wins only if alone).
   try {

@@ -104,7 +104,7 @@ function duration(ms: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
-/** One progress line: "1,234/10,000 12% | 85.3/s | 4,210 tok/s | ETA 1m43s | cached 200 | failed 3". */
+/** One progress line: "1,234/10,000 12% | 85.3/s | 4,210 tok/s | ETA 1m43s | cached 200 | retries 4 | failed 3 | cost 0.4210". */
 export function formatProgressLine(s: RunSummary): string {
   const n = (x: number) => x.toLocaleString("en-US");
   const parts = [
@@ -116,7 +116,9 @@ export function formatProgressLine(s: RunSummary): string {
   ];
   if (s.etaMs !== undefined && s.done < (s.total ?? 0)) parts.push(`ETA ${duration(s.etaMs)}`);
   if (s.cached) parts.push(`cached ${n(s.cached)}`);
+  if (s.retries) parts.push(`retries ${n(s.retries)}`);
   parts.push(`failed ${n(s.failed)}`);
+  if (s.cost !== undefined) parts.push(`cost ${s.cost.toFixed(4)}`);
   if (s.pausedMs) parts.push(`paused ${duration(s.pausedMs)}`);
   return parts.join(" | ");
 }

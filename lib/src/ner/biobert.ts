@@ -1,4 +1,5 @@
 import type { NerSection } from "../config/sections/ner.js";
+import { defaultSeed } from "../config/seeds.js";
 
 export interface BiobertPaths {
   /** NER JSONL with the labels to learn (teacher or human). */
@@ -35,7 +36,7 @@ export function biobertArgv(ner: NerSection, paths: BiobertPaths, python = "pyth
       "--max-length",
       b.maxLength,
       "--seed",
-      b.seed,
+      b.seed ?? defaultSeed("ner.biobert"),
     ],
     predict: [
       python,

@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { defaultSeed } from "../config/seeds.js";
 import { BIO_LABELS, bioToSpans, spansToBio } from "./bio.js";
 import { mulberry32, shuffleInPlace } from "./internal/random.js";
 import { foldToken, type Tokens, tokenize } from "./tokenize.js";
@@ -194,7 +195,7 @@ export class PerceptronTagger {
       tokenCount += features.tokens.count;
       return { features, gold: encoding.labels };
     });
-    const random = mulberry32(options.seed ?? 42);
+    const random = mulberry32(options.seed ?? defaultSeed("ner.student"));
     const order = prepared.map((_, i) => i);
     const scores = new Float64Array(LABELS);
     const mistakesPerEpoch: number[] = [];

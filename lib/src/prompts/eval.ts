@@ -1,3 +1,4 @@
+import { defaultSeed } from "../config/seeds.js";
 import type { ChatMessage, Sampling } from "../llm/types.js";
 import { LLAMA31_STOP_TOKEN_IDS, renderLlama31 } from "./llama31.js";
 
@@ -35,7 +36,10 @@ export function evalPrompt(noteText: string, question: string): string {
   return renderLlama31(evalMessages(noteText, question), { addGenerationPrompt: true });
 }
 
-/** The paper's evaluation sampling: greedy, 256 tokens, Llama-3.1 stop ids, explicit seed. */
-export function evalSampling(seed = 42): Sampling {
+/**
+ * The paper's evaluation sampling: greedy, 256 tokens, Llama-3.1 stop ids, explicit seed (default: the
+ * default experiment's "eval.sampling" sub-seed; a loaded experiment's eval.sampling.seed replaces it).
+ */
+export function evalSampling(seed = defaultSeed("eval.sampling")): Sampling {
   return { temperature: 0, top_p: 1, max_tokens: 256, stop_token_ids: [...LLAMA31_STOP_TOKEN_IDS], seed };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 
 /** Flags for a headless Chromium that renders local files and reaches nothing outside (see docs/export.md). */
-const baseFlags = [
+export const CHROMIUM_FLAGS: readonly string[] = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -52,7 +52,7 @@ export async function runChromium(args: string[], timeoutMs = 120_000): Promise<
     return await new Promise<ChromiumRun>((resolvePromise, reject) => {
       execFile(
         binary,
-        [...baseFlags, `--user-data-dir=${profile}`, ...args],
+        [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, ...args],
         { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, encoding: "utf8", killSignal: "SIGKILL" },
         (error, stdout, stderr) => {
           if (error) {

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { figureHtml, fitFigure } from "./figure-html.js";
 import { toTablePayload } from "./table-data.js";
 import { tableHtml, tableText } from "./table-html.js";
 import { type DataFrameLike, type Figure, PLOTLY_MIME, type Row, TABLE_MIME } from "./types.js";
@@ -54,12 +55,38 @@ export function describeFigure(fig: Figure): string {
   return `[figure: ${figureTitle(fig)}; ${fig.data.length} trace(s): ${kinds || "none"}]`;
 }
 
+// Whether this kernel process has already sent plotly.js with a figure; kept on globalThis so two copies of
+// the library loaded in one kernel (dist and sources) share it.
+const LIBRARY_SENT = Symbol.for("clinical-distill.report.plotly-sent");
+type WithFlag = typeof globalThis & { [LIBRARY_SENT]?: boolean };
+
+/**
+ * The output bundle of one figure: the plotly MIME type (JupyterLab, VS Code and the export draw it), an
+ * HTML fallback that draws with plotly.js inlined, offline (the classic notebook and any front end
+ * without the plotly extension), and a one-line text/plain. plotly.js (about 4.7 MB) travels only with
+ * the first figure of a kernel process (`library`); later fallbacks reuse the page's window.Plotly.
+ */
+export function figureBundle(fig: Figure, options: { library: boolean }): Record<string, unknown> {
+  const fitted = fitFigure(fig);
+  const value = { data: fitted.data, layout: fitted.layout ?? {}, ...(fitted.config ? { config: fitted.config } : {}) };
+  return {
+    [PLOTLY_MIME]: value,
+    "text/html": figureHtml(fitted, { library: options.library, caption: describeFigure(fig) }),
+    "text/plain": describeFigure(fig),
+  };
+}
+
 /** Show a plotly figure in a notebook cell (outside a notebook: print a one-line description). */
 export function show(fig: Figure): void {
   if (!fig || !Array.isArray(fig.data))
     throw new TypeError("report.show: expected a plotly figure { data: [...], layout }");
-  const value = { data: fig.data, layout: fig.layout ?? {}, ...(fig.config ? { config: fig.config } : {}) };
-  if (!displayBundle({ [PLOTLY_MIME]: value, "text/plain": describeFigure(fig) })) console.log(describeFigure(fig));
+  if (!inNotebook()) {
+    console.log(describeFigure(fig));
+    return;
+  }
+  const state = globalThis as WithFlag;
+  displayBundle(figureBundle(fig, { library: !state[LIBRARY_SENT] }));
+  state[LIBRARY_SENT] = true;
 }
 
 export interface TableOptions {

@@ -1,5 +1,6 @@
 import { escapeHtml, jsonForScript } from "./escape-html.js";
 import { markdownToHtml } from "./export-markdown.js";
+import { fitFigure, PAGE_FIGURE_WIDTH } from "./figure-html.js";
 import { joinSource, type NotebookDocument, type NotebookOutput, stripAnsi } from "./notebook-file.js";
 import { plotlySource } from "./plotly-source.js";
 import { PLOTLY_MIME } from "./types.js";
@@ -15,15 +16,28 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
 .source { border-left: 3px solid #9ab; }
 .stderr { background: #fff4f4; }
 .error { background: #ffecec; border-left: 3px solid #c33; }
-.cd-table { border-collapse: collapse; margin: .5rem 0; font-size: 13px; }
+.cd-table { border-collapse: collapse; margin: .5rem 0; font-size: 13px; max-width: 100%; }
 .cd-table th, .cd-table td { border: 1px solid #ccd; padding: 3px 8px; text-align: left; vertical-align: top; }
+/* Long cells (note text, paths, model output) wrap, anywhere if they must, so a table never outgrows the page. */
+.cd-table th, .cd-table td, .output.html th, .output.html td, .markdown th, .markdown td { overflow-wrap: anywhere; }
+.cd-measure, .cd-measure th, .cd-measure td { overflow-wrap: normal !important; }
+.cd-measure { width: min-content !important; max-width: none !important; }
+.output.html table { max-width: 100%; }
+.output.html, .output.svg { max-width: 100%; overflow-x: auto; }
+img.output, .output.svg svg { max-width: 100%; height: auto; }
 .cd-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .cd-table caption { font-weight: 600; text-align: left; padding: 4px 0; }
 .cd-table-note, .notice { color: #666; font-size: 13px; }
-.plotly-figure { width: 100%; min-height: 420px; }
+.plotly-figure { width: 100%; max-width: ${PAGE_FIGURE_WIDTH}px; min-height: 420px; }
 .banner { background: #fff8e1; border: 1px solid #f0d58c; padding: .5rem .8rem; font-size: 14px; }
+/* A4 with 12 mm margins: 186 mm (about 703 px) printable, wider than any figure (${PAGE_FIGURE_WIDTH} px). */
+@page { size: A4; margin: 12mm; }
 @media print {
-  body { max-width: none; margin: 0; }
+  body { max-width: none; margin: 0; padding: 0; }
+  .cd-table { font-size: 11px; }
+  table { zoom: var(--cd-print-zoom, 1); }
+  .cd-table th, .cd-table td { padding: 2px 4px; }
+  .output.html, .output.svg { overflow: visible; }
   .plotly-figure, pre.source, tr, img { break-inside: avoid; }
   h1, h2, h3, .cell-label { break-after: avoid; }
   .modebar-container { display: none !important; }
@@ -60,7 +74,13 @@ function renderOutput(output: NotebookOutput, figureId: () => string): string {
   }
   const data = output.data ?? {};
   if (data[PLOTLY_MIME] !== undefined) {
-    const figure = data[PLOTLY_MIME] as { data?: unknown; layout?: unknown; config?: unknown };
+    const raw = data[PLOTLY_MIME] as { data?: unknown; layout?: unknown; config?: unknown };
+    // Fitted to the page width: titles wrapped, margins made room for them, so the PDF clips nothing.
+    const figure = fitFigure({
+      data: Array.isArray(raw.data) ? raw.data : [],
+      layout: (raw.layout as Record<string, unknown>) ?? {},
+      ...(raw.config ? { config: raw.config as Record<string, unknown> } : {}),
+    });
     const id = figureId();
     const config = { responsive: true, displaylogo: false, ...((figure.config as object) ?? {}) };
     return `<div class="plotly-figure" id="${id}"></div>
@@ -80,6 +100,22 @@ function renderOutput(output: NotebookOutput, figureId: () => string): string {
     return `<pre class="output">${escapeHtml(stripAnsi(textOf(data["text/plain"])))}</pre>`;
   return `<p class="notice">(an output of type ${escapeHtml(Object.keys(data).join(", ") || output.output_type)} that HTML cannot show)</p>`;
 }
+
+/** Printable width of the page style's A4 page with 12 mm margins, in CSS pixels. */
+export const PRINTABLE_WIDTH = Math.floor(((210 - 2 * 12) / 25.4) * 96);
+
+/**
+ * Wide tables in print: a table whose narrowest layout that keeps words whole is wider than the printed
+ * page is scaled down to fit (to 55% at the least); what still does not fit breaks inside words (CSS).
+ */
+const fitTablesScript = `<script>(function () {
+  for (const table of document.querySelectorAll("table")) {
+    table.classList.add("cd-measure");
+    const need = table.getBoundingClientRect().width;
+    table.classList.remove("cd-measure");
+    if (need > ${PRINTABLE_WIDTH}) table.style.setProperty("--cd-print-zoom", Math.max(0.55, ${PRINTABLE_WIDTH} / need).toFixed(3));
+  }
+})();</script>`;
 
 /** One cell as the page shows it: `source` is the cell up to its outputs (label and code, or the markdown). */
 export interface RenderedCell {
@@ -134,6 +170,7 @@ ${plotly}
 </head><body>
 ${back}${banner}
 ${cells.join("\n")}
+${fitTablesScript}
 </body></html>
 `;
 }

@@ -4,6 +4,7 @@ import { dirname, extname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runChromium } from "./chromium.js";
 import { escapeHtml, jsonForScript } from "./escape-html.js";
+import { fitFigure } from "./figure-html.js";
 import { plotlySource } from "./plotly-source.js";
 import type { Figure } from "./types.js";
 
@@ -18,7 +19,7 @@ export function figurePageHtml(fig: Figure, title = "figure"): string {
 <html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <script>${plotlySource()}</script></head>
 <body><div id="figure"></div>
-<script>Plotly.newPlot("figure", ${jsonForScript(fig.data)}, ${jsonForScript(fig.layout ?? {})}, ${jsonForScript({ responsive: true, ...(fig.config ?? {}) })});</script>
+<script>Plotly.newPlot("figure", ${jsonForScript(fig.data)}, ${jsonForScript(fitFigure(fig, Number(fig.layout?.width) || undefined).layout ?? {})}, ${jsonForScript({ responsive: true, ...(fig.config ?? {}) })});</script>
 </body></html>
 `;
 }
@@ -41,7 +42,11 @@ export async function figureImages(
   const width = size.width ?? 900;
   const height = size.height ?? 500;
   const scratch = mkdtempSync(join(tmpdir(), "cd-figure-"));
-  const jobs = figs.map((fig) => ({ data: fig.data, layout: { ...(fig.layout ?? {}), width, height } }));
+  // Fitted to the image width first: a long title wraps instead of running off both edges.
+  const jobs = figs.map((fig) => ({
+    data: fig.data,
+    layout: { ...(fitFigure(fig, width).layout ?? {}), width, height },
+  }));
   try {
     const page = join(scratch, "figures.html");
     writeFileSync(

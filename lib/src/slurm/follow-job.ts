@@ -22,7 +22,8 @@ export interface FollowOptions {
 // Worst first: the state an array reports when its tasks ended differently.
 const SEVERITY = ["NODE_FAIL", "BOOT_FAIL", "OUT_OF_MEMORY", "FAILED", "TIMEOUT", "DEADLINE", "PREEMPTED", "CANCELLED"];
 
-function overallState(records: JobRecord[]): JobState {
+/** The state of a job from its records (an array: the worst of its tasks once all ended). */
+export function overallState(records: JobRecord[]): JobState {
   if (records.length === 0) return "UNKNOWN";
   if (!records.every((record) => isTerminal(record.state))) {
     return records.some((record) => record.state === "RUNNING") ? "RUNNING" : records[0].state;
@@ -31,18 +32,18 @@ function overallState(records: JobRecord[]): JobState {
   return "COMPLETED";
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+/** Wait `ms`, or less when `signal` aborts; the abort listener goes when the wait ends (long follows poll a lot). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
   });
+}
 
 function outcomeOf(job: SubmittedJob, records: JobRecord[], tailLines: number): JobOutcome {
   const state = overallState(records);

@@ -1,4 +1,3 @@
-import { execa } from "execa";
 import type { JobState } from "./errors.js";
 import type { ClusterProfile } from "./profile.js";
 import { slurmClientEnv } from "./profile.js";
@@ -50,6 +49,7 @@ export function parseScontrolJobs(text: string): JobRecord[] {
  * slurmctld no longer knows the job (it forgets finished jobs after MinJobAge).
  */
 export async function jobRecords(jobId: string, profile: Pick<ClusterProfile, "slurmConf">): Promise<JobRecord[]> {
+  const { execa } = await import("execa");
   const result = await execa("scontrol", ["show", "job", "-o", jobId], {
     env: slurmClientEnv(profile),
     reject: false,

@@ -1,7 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are bash, where ${VAR} is meant literally
 import type { Experiment } from "../config/experiment.js";
+import { outputPath, resourcesFor, timeSeconds } from "./job-resources.js";
 import { type ClusterProfile, loadProfile } from "./profile.js";
 import { absoluteFromRoot, type RenderedJob, type ResourceOverrides, renderJob } from "./render-script.js";
+import { checkpointRequeueLines, DEFAULT_USR1_BEFORE_LIMIT_S } from "./requeue.js";
 import { shellCommand, shellQuote } from "./shell-quote.js";
 
 /**
@@ -32,34 +34,63 @@ function writeJsonFile(path: string, value: unknown): string[] {
   return [`cat > ${shellQuote(path)} <<'CLINICAL_DISTILL_JSON'`, JSON.stringify(value), "CLINICAL_DISTILL_JSON"];
 }
 
+export interface CommandJobOptions extends JobOptions {
+  summary?: string;
+  env?: Record<string, string>;
+  /**
+   * Checkpoint and requeue like the fine-tuning job: USR1 `beforeLimitS` seconds before the time limit (or
+   * from `scancel --signal=USR1 --batch`) asks the command to checkpoint into `dir` (slurm/common.py
+   * stop_requested / request_requeue), then the job requeues itself.
+   */
+  requeueOnSignal?: { dir: string; beforeLimitS?: number };
+}
+
+// A warning as long as the time limit would come at the start: then warn at half-time instead.
+function warningBefore(seconds: number, limit: string): number {
+  const total = timeSeconds(limit);
+  return seconds < total ? seconds : Math.max(1, Math.floor(total / 2));
+}
+
 /** A job that runs one command (argv, each argument quoted) on the profile: tests, CPU steps, the CLI. */
 export function renderCommandJob(
   experiment: JobExperiment,
   command: readonly (string | number)[],
-  options: JobOptions & { summary?: string; env?: Record<string, string> } = {},
+  options: CommandJobOptions = {},
 ): RenderedJob {
   if (command.length === 0) throw new Error("renderCommandJob: the command is empty");
   const profile = profileOf(experiment, options);
+  const requeue = options.requeueOnSignal;
   return renderJob({
     name: options.name ?? "command",
     summary: options.summary ?? `runs ${String(command[0])}`,
     profile,
     logsDir: experiment.slurm.logsDir,
     keyVariables: keyVariablesOf(experiment),
-    resources: options.resources,
+    resources: requeue ? { requeue: true, ...options.resources } : options.resources,
     env: options.env,
-    body: [shellCommand(command)],
+    usr1BeforeLimitS: requeue
+      ? warningBefore(requeue.beforeLimitS ?? DEFAULT_USR1_BEFORE_LIMIT_S, options.resources?.time ?? profile.time)
+      : undefined,
+    body: requeue
+      ? checkpointRequeueLines(shellCommand(command), absoluteFromRoot(requeue.dir))
+      : [shellCommand(command)],
   });
 }
 
-/** The resolved fine-tuning config the job hands to slurm/finetune.py (snake_case, as Python reads it). */
-export function finetuneRunConfig(experiment: JobExperiment): Record<string, unknown> {
+/**
+ * The resolved fine-tuning config the job hands to slurm/finetune.py (snake_case, as Python reads it). The
+ * adapter and checkpoints go under the profile's scratchDir when it has one.
+ */
+export function finetuneRunConfig(
+  experiment: JobExperiment,
+  profile: ClusterProfile = loadProfile(experiment.slurm.profile),
+): Record<string, unknown> {
   const ft = experiment.slurm.finetune;
   return {
     base_model: ft.baseModel,
     train_file: absoluteFromRoot(ft.trainFile),
     eval_file: ft.evalFile ? absoluteFromRoot(ft.evalFile) : null,
-    output_dir: absoluteFromRoot(ft.outputDir),
+    output_dir: outputPath(profile, ft.outputDir),
     max_seq_length: ft.maxSeqLength,
     truncation_side: ft.truncationSide,
     load_in_4bit: ft.loadIn4bit,
@@ -88,15 +119,19 @@ export function finetuneRunConfig(experiment: JobExperiment): Record<string, unk
 
 /**
  * QLoRA fine-tuning: `accelerate launch` (DeepSpeed ZeRO-2, one process per GPU) of slurm/finetune.py with the
- * resolved config written beside the adapter. Re-queue safe: finetune.py resumes from the last checkpoint.
+ * resolved config written beside the adapter. Before the time limit SLURM signals the job, which checkpoints
+ * and requeues itself (requeue.ts); finetune.py resumes from the last checkpoint.
  */
 export function renderFinetuneJob(experiment: JobExperiment, options: JobOptions = {}): RenderedJob {
   const profile = profileOf(experiment, options);
   const ft = experiment.slurm.finetune;
-  const outputDir = absoluteFromRoot(ft.outputDir);
+  const outputDir = outputPath(profile, ft.outputDir);
   const configFile = `${outputDir}/finetune-config.json`;
-  const gpus = options.resources?.gpus ?? profile.gpus;
-  const nodes = options.resources?.nodes ?? profile.nodes;
+  const requeue = ft.checkpointBeforeLimitS > 0;
+  // A job that requeues itself must be requeueable (scontrol refuses --no-requeue jobs).
+  const resources = resourcesFor("finetune", profile, { ...(requeue ? { requeue: true } : {}), ...options.resources });
+  const gpus = resources.gpus ?? profile.gpus;
+  const nodes = resources.nodes ?? profile.nodes;
   const entry = absoluteFromRoot("slurm/finetune.py");
   const launch =
     gpus > 1 || nodes > 1
@@ -106,6 +141,7 @@ export function renderFinetuneJob(experiment: JobExperiment, options: JobOptions
           `${shellCommand(["accelerate", "launch", "--config_file", absoluteFromRoot(ft.accelerateConfig), "--num_machines", nodes, "--num_processes", gpus * nodes])} --main_process_port "$MAIN_PORT" ${shellCommand([entry, "--config", configFile])}`,
         ]
       : [shellCommand([profile.python, entry, "--config", configFile])];
+  const run = launch.pop() as string;
   return renderJob(
     {
       name: options.name ?? "finetune",
@@ -113,11 +149,13 @@ export function renderFinetuneJob(experiment: JobExperiment, options: JobOptions
       profile,
       logsDir: experiment.slurm.logsDir,
       keyVariables: keyVariablesOf(experiment),
-      resources: options.resources,
+      resources,
+      usr1BeforeLimitS: requeue ? warningBefore(ft.checkpointBeforeLimitS, resources.time ?? profile.time) : undefined,
       body: [
         `mkdir -p ${shellQuote(outputDir)}`,
-        ...writeJsonFile(configFile, finetuneRunConfig(experiment)),
+        ...writeJsonFile(configFile, finetuneRunConfig(experiment, profile)),
         ...launch,
+        ...(requeue ? checkpointRequeueLines(run, outputDir) : [run]),
       ],
     },
     { adapter: outputDir, config: configFile },
@@ -128,7 +166,7 @@ export function renderFinetuneJob(experiment: JobExperiment, options: JobOptions
 export function renderMergeJob(experiment: JobExperiment, options: JobOptions = {}): RenderedJob {
   const profile = profileOf(experiment, options);
   const { finetune: ft, merge } = experiment.slurm;
-  const outputDir = absoluteFromRoot(merge.outputDir);
+  const outputDir = outputPath(profile, merge.outputDir);
   return renderJob(
     {
       name: options.name ?? "merge-adapter",
@@ -136,7 +174,10 @@ export function renderMergeJob(experiment: JobExperiment, options: JobOptions = 
       profile,
       logsDir: experiment.slurm.logsDir,
       keyVariables: keyVariablesOf(experiment),
-      resources: { gpus: merge.gpus, ...options.resources },
+      resources: resourcesFor("merge", profile, {
+        ...(merge.gpus === undefined ? {} : { gpus: merge.gpus }),
+        ...options.resources,
+      }),
       body: [
         shellCommand([
           profile.python,
@@ -144,7 +185,7 @@ export function renderMergeJob(experiment: JobExperiment, options: JobOptions = 
           "--base-model",
           ft.baseModel,
           "--adapter",
-          absoluteFromRoot(ft.outputDir),
+          outputPath(profile, ft.outputDir),
           "--output",
           outputDir,
           "--dtype",
@@ -156,16 +197,62 @@ export function renderMergeJob(experiment: JobExperiment, options: JobOptions = 
   );
 }
 
-function servedModel(experiment: JobExperiment): string {
+function servedModel(experiment: JobExperiment, profile: ClusterProfile): string {
   const inference = experiment.slurm.inference;
-  return inference.model || absoluteFromRoot(experiment.slurm.merge.outputDir);
+  return inference.model || outputPath(profile, experiment.slurm.merge.outputDir);
 }
 
-function engineArgs(experiment: JobExperiment): (string | number)[] {
+/** How a serve job lays a model over its GPUs: replicas (data parallel) of `tensorParallel` GPUs each. */
+export interface ServingLayout {
+  tensorParallel: number;
+  dataParallel: number;
+  /** GPUs the job asks for (0 on a CPU-only profile such as the local test cluster). */
+  gpus: number;
+}
+
+/**
+ * The layout of a serve job: `dataParallel` 0 fills the job's GPUs with replicas, so an 8B student on an
+ * 8-GPU node runs as 8 independent engines behind one endpoint (vLLM `--data-parallel-size 8`) rather than
+ * one model split 8 ways; the 70B teacher uses tensorParallel 8 (forTeacher). Errors name the fields.
+ */
+export function servingLayout(
+  experiment: JobExperiment,
+  profile: ClusterProfile,
+  gpuBudget = profile.gpus,
+): ServingLayout {
+  const { tensorParallel, dataParallel } = experiment.slurm.inference;
+  if (gpuBudget === 0) return { tensorParallel, dataParallel: dataParallel || 1, gpus: 0 };
+  if (tensorParallel > gpuBudget) {
+    throw new Error(
+      `slurm.inference.tensorParallel is ${tensorParallel}, but a job on cluster profile "${profile.name}" has ${gpuBudget} GPU(s)`,
+    );
+  }
+  const replicas = dataParallel || Math.floor(gpuBudget / tensorParallel);
+  if (replicas * tensorParallel > gpuBudget) {
+    throw new Error(
+      `slurm.inference: dataParallel ${replicas} x tensorParallel ${tensorParallel} = ${replicas * tensorParallel} GPUs, but a job on cluster profile "${profile.name}" has ${gpuBudget}`,
+    );
+  }
+  return { tensorParallel, dataParallel: replicas, gpus: replicas * tensorParallel };
+}
+
+/** The experiment with `inference` set up for the teacher `model`: tensor parallel (teacherTensorParallel). */
+export function forTeacher<E extends JobExperiment>(experiment: E, model: string): E {
   const inference = experiment.slurm.inference;
-  const args: (string | number)[] = [
-    "--tensor-parallel-size",
-    inference.tensorParallel,
+  return {
+    ...experiment,
+    slurm: {
+      ...experiment.slurm,
+      inference: { ...inference, model, tensorParallel: inference.teacherTensorParallel, dataParallel: 0 },
+    },
+  };
+}
+
+function engineArgs(experiment: JobExperiment, layout: ServingLayout): (string | number)[] {
+  const inference = experiment.slurm.inference;
+  const args: (string | number)[] = ["--tensor-parallel-size", layout.tensorParallel];
+  if (layout.dataParallel > 1) args.push("--data-parallel-size", layout.dataParallel);
+  args.push(
     "--dtype",
     inference.dtype,
     "--max-model-len",
@@ -178,7 +265,7 @@ function engineArgs(experiment: JobExperiment): (string | number)[] {
     "vllm",
     "--seed",
     experiment.seed,
-  ];
+  );
   if (inference.servedModelName) args.push("--served-model-name", inference.servedModelName);
   return args;
 }
@@ -193,7 +280,9 @@ export function renderServeJob(experiment: JobExperiment, options: JobOptions = 
   const profile = profileOf(experiment, options);
   const inference = experiment.slurm.inference;
   const serveDir = absoluteFromRoot(inference.serveDir);
-  const model = servedModel(experiment);
+  const model = servedModel(experiment, profile);
+  const resources = resourcesFor("serve", profile, { requeue: false, ...options.resources });
+  const layout = servingLayout(experiment, profile, resources.gpus ?? profile.gpus);
   const modelId = inference.servedModelName || model;
   const body = [
     `SERVE_DIR=${shellQuote(serveDir)}/"\${SLURM_JOB_ID}"`,
@@ -211,8 +300,7 @@ export function renderServeJob(experiment: JobExperiment, options: JobOptions = 
     "HOST=$(hostname -f 2>/dev/null || hostname)",
     `printf '{"host":"%s","port":%s,"apiKeyFile":"%s","model":%s,"jobId":"%s"}\\n' "$HOST" "$PORT" "$KEY_FILE" ${shellQuote(JSON.stringify(modelId))} "$SLURM_JOB_ID" > "$SERVER_FILE.tmp"`,
     'mv "$SERVER_FILE.tmp" "$SERVER_FILE"',
-    `export VLLM_ENGINE_READY_TIMEOUT_S=${inference.engineReadyTimeoutS}`,
-    `VLLM_API_KEY="$(cat "$KEY_FILE")" ${shellCommand([profile.vllm, "serve", model, "--host", "0.0.0.0"])} --port "$PORT" ${shellCommand(engineArgs(experiment))} &`,
+    `VLLM_API_KEY="$(cat "$KEY_FILE")" ${shellCommand([profile.vllm, "serve", model, "--host", "0.0.0.0"])} --port "$PORT" ${shellCommand(engineArgs(experiment, layout))} &`,
     "VLLM_PID=$!",
     "# scancel sends TERM: pass it on and let vLLM shut its workers down.",
     "trap 'kill -TERM \"$VLLM_PID\" 2>/dev/null || true' TERM INT",
@@ -227,7 +315,7 @@ export function renderServeJob(experiment: JobExperiment, options: JobOptions = 
       profile,
       logsDir: experiment.slurm.logsDir,
       keyVariables: keyVariablesOf(experiment),
-      resources: { requeue: false, ...options.resources },
+      resources: { ...resources, gpus: layout.gpus },
       body,
     },
     { serveDir },
@@ -249,6 +337,11 @@ export function renderRunBatchJob(experiment: JobExperiment, options: RunBatchOp
   if (options.inputs.length === 0) throw new Error("renderRunBatchJob: no input batch files");
   const profile = profileOf(experiment, options);
   const inference = experiment.slurm.inference;
+  // Data parallel through the array: each task is one engine of tensorParallel GPUs (one GPU for a student).
+  const resources = resourcesFor("runBatch", profile, options.resources);
+  const budget = resources.gpus ?? profile.gpus;
+  const layout = { ...servingLayout(experiment, profile, budget), dataParallel: 1 };
+  layout.gpus = budget === 0 ? 0 : layout.tensorParallel;
   const outputDir = absoluteFromRoot(options.outputDir);
   const inputs = options.inputs.map(absoluteFromRoot);
   const outputs = inputs.map((input) => `${outputDir}/${input.split("/").pop()}`);
@@ -260,8 +353,7 @@ export function renderRunBatchJob(experiment: JobExperiment, options: RunBatchOp
     'OUTPUT="${OUTPUTS[$TASK]}"',
     `mkdir -p ${shellQuote(outputDir)}`,
     'if [[ -s "$OUTPUT" ]]; then echo "[clinical-distill] $OUTPUT exists; nothing to do"; exit 0; fi',
-    `export VLLM_ENGINE_READY_TIMEOUT_S=${inference.engineReadyTimeoutS}`,
-    `${shellCommand([profile.vllm, "run-batch", "--model", servedModel(experiment)])} -i "$INPUT" -o "$OUTPUT.partial" ${shellCommand(engineArgs(experiment))}`,
+    `${shellCommand([profile.vllm, "run-batch", "--model", servedModel(experiment, profile)])} -i "$INPUT" -o "$OUTPUT.partial" ${shellCommand(engineArgs(experiment, layout))}`,
     'mv "$OUTPUT.partial" "$OUTPUT"',
   ];
   return renderJob(
@@ -271,7 +363,7 @@ export function renderRunBatchJob(experiment: JobExperiment, options: RunBatchOp
       profile,
       logsDir: experiment.slurm.logsDir,
       keyVariables: keyVariablesOf(experiment),
-      resources: options.resources,
+      resources: { ...resources, gpus: layout.gpus },
       array: { size: inputs.length, maxParallel: inference.maxParallelChunks || undefined },
       body,
     },

@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { execa } from "execa";
 import { resolveFromRoot } from "../paths.js";
 
 /** slurm.conf of the project's one-node cluster (scripts/slurm-local.sh writes it). */
@@ -11,6 +10,7 @@ export function localSlurmConf(): string {
 export async function localSlurmRunning(): Promise<boolean> {
   const conf = localSlurmConf();
   if (!existsSync(conf)) return false;
+  const { execa } = await import("execa");
   const probe = await execa("sinfo", ["-h", "-o", "%t"], {
     env: { SLURM_CONF: conf },
     reject: false,
@@ -26,6 +26,7 @@ export async function localSlurmRunning(): Promise<boolean> {
 export async function ensureLocalSlurm(options: { quiet?: boolean } = {}): Promise<string> {
   if (await localSlurmRunning()) return localSlurmConf();
   const script = resolveFromRoot("scripts", "slurm-local.sh");
+  const { execa } = await import("execa");
   const started = await execa("bash", [script, "start"], { reject: false, timeout: 180_000, all: true });
   if (started.exitCode !== 0) {
     throw new Error(

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: profile paths use ${VAR} literally
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { z } from "zod";
@@ -43,6 +44,22 @@ const jobEnv = z
     }
   });
 
+/** Resources one kind of job may set differently from the profile's defaults (profile `jobs.<kind>`). */
+export const jobResourcesSchema = z
+  .object({
+    partition: headerToken.optional(),
+    gpus: z.number().int().nonnegative().optional(),
+    cpusPerTask: z.number().int().positive().optional(),
+    mem: slurmMemory.optional(),
+    time: slurmTime.optional(),
+  })
+  .strict();
+export type JobResources = z.output<typeof jobResourcesSchema>;
+
+/** The kinds of job with resource defaults of their own. */
+export const JOB_KINDS = ["finetune", "merge", "serve", "runBatch"] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
 /**
  * A cluster profile (configs/profiles/<name>.yaml): where and how jobs run. Everything a site differs in is
  * a field; the renderer quotes every value. Paths may use ${USER}, ${HOME}, ${SCRATCH}, ${TMPDIR}.
@@ -77,8 +94,23 @@ export const clusterProfileSchema = z
     python: z.string().min(1).default("python3"),
     /** The vLLM command (vLLM pins its own torch: a separate environment is common, e.g. /envs/vllm/bin/vllm). */
     vllm: z.string().min(1).default("vllm"),
-    /** Hugging Face cache; on a cluster put it on scratch, not on the home quota. */
+    /** Hugging Face cache; default `<scratchDir>/hf-cache` when scratchDir is set. */
     hfHome: z.string().optional(),
+    /**
+     * Large outputs (adapter, checkpoints, merged model) and the HF cache go here instead of the project
+     * folder: relative model paths of the experiment resolve under it. `${USER}`, `${HOME}` and `${SCRATCH}`
+     * are expanded when the job is rendered (same user on the login and compute nodes). Unset: project folder.
+     */
+    scratchDir: z
+      .string()
+      .min(1)
+      .refine((path) => !/\$\{?(?!(USER|HOME|SCRATCH)\b)[A-Za-z_]/.test(path), {
+        message:
+          "only ${USER}, ${HOME} and ${SCRATCH} may appear in scratchDir (it must be the same path on every node)",
+      })
+      .optional(),
+    /** Per-kind resources (finetune, merge, serve, runBatch) over the built-in defaults of each kind. */
+    jobs: z.partialRecord(z.enum(JOB_KINDS), jobResourcesSchema).default({}),
     /** Extra environment variables for every job (names checked, values quoted; no credentials). */
     env: jobEnv.default({}),
     /** slurm.conf the client commands use (SLURM_CONF); unset = the cluster's own. Relative to the project root. */

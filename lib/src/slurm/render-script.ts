@@ -3,6 +3,7 @@ import { isAbsolute } from "node:path";
 import { validateConfig } from "../config/load.js";
 import { resolveFromRoot } from "../paths.js";
 import { assertNotSecret, KEY_VARIABLES } from "./job-env.js";
+import { hfHomeOf } from "./job-resources.js";
 import { type ClusterProfile, clusterProfileSchema } from "./profile.js";
 import { assertEnvName, shellPath, shellQuote } from "./shell-quote.js";
 
@@ -30,6 +31,11 @@ export interface JobSpec {
   keyVariables?: readonly (string | undefined)[];
   /** One-line summary put in the script's opening comment. */
   summary?: string;
+  /**
+   * Have SLURM send USR1 to the batch shell this many seconds before the time limit
+   * (`--signal=B:USR1@N`); the body traps it (requeue.ts).
+   */
+  usr1BeforeLimitS?: number;
 }
 
 /** A rendered job: the exact script sbatch will get, and what the follower needs to know about it. */
@@ -103,6 +109,13 @@ export function renderJobScript(spec: JobSpec): string {
   // Nothing of the submitting shell (API keys) enters the job or slurmctld's state; submitJob passes it too.
   header.push("#SBATCH --export=NONE");
   header.push(profile.requeue ? "#SBATCH --requeue" : "#SBATCH --no-requeue");
+  if (spec.usr1BeforeLimitS !== undefined) {
+    if (!Number.isInteger(spec.usr1BeforeLimitS) || spec.usr1BeforeLimitS < 1) {
+      throw new Error(`job "${spec.name}": the USR1 warning must be a whole number of seconds >= 1`);
+    }
+    // B: to the batch shell only, which passes the request on to the trainer (requeue.ts).
+    header.push(`#SBATCH --signal=B:USR1@${spec.usr1BeforeLimitS}`);
+  }
   if (spec.array) {
     if (!Number.isInteger(spec.array.size) || spec.array.size < 1) {
       throw new Error(`job "${spec.name}": an array needs at least one task (got ${spec.array.size})`);
@@ -133,7 +146,8 @@ export function renderJobScript(spec: JobSpec): string {
     setup.push(`source ${shellPath(profile.venv)}/bin/activate`);
     setup.push("set -u");
   }
-  if (profile.hfHome) setup.push(`export HF_HOME=${shellPath(profile.hfHome)}`);
+  const hfHome = hfHomeOf(profile);
+  if (hfHome) setup.push(`export HF_HOME=${shellPath(hfHome)}`);
   const env = { ...profile.env, ...(spec.env ?? {}) };
   for (const [name, value] of Object.entries(env)) {
     assertEnvName(name, `job "${spec.name}" environment`);

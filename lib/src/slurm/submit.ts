@@ -1,5 +1,4 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
-import { execa } from "execa";
 import { SlurmSubmitError } from "./errors.js";
 import { sbatchEnv } from "./job-env.js";
 import { ensureLocalSlurm } from "./local-cluster.js";
@@ -63,6 +62,7 @@ export async function submitJob(job: RenderedJob, options: SubmitOptions = {}): 
     args.push("--kill-on-invalid-dep=yes");
   }
   args.push(scriptFile);
+  const { execa } = await import("execa");
   const result = await execa("sbatch", args, {
     env: sbatchEnv(job.profile),
     extendEnv: false,
@@ -87,20 +87,9 @@ export async function submitJob(job: RenderedJob, options: SubmitOptions = {}): 
   };
 }
 
-/** Submit jobs as a chain: each starts only after the previous one COMPLETED (afterok). */
-export async function submitChain(jobs: readonly RenderedJob[], options: SubmitOptions = {}): Promise<SubmittedJob[]> {
-  const submitted: SubmittedJob[] = [];
-  for (const job of jobs) {
-    const previous = submitted.at(-1);
-    submitted.push(
-      await submitJob(job, { ...options, after: previous ? [previous, ...(options.after ?? [])] : options.after }),
-    );
-  }
-  return submitted;
-}
-
 /** Cancel a job (scancel); cancelling a job that already ended is not an error. */
 export async function cancelJob(job: Pick<SubmittedJob, "jobId" | "profile">): Promise<void> {
+  const { execa } = await import("execa");
   const result = await execa("scancel", [job.jobId], { env: clientEnv(job.profile), reject: false, timeout: 30_000 });
   if (result.exitCode !== 0 && !/already completing or completed|Invalid job id/i.test(result.stderr)) {
     throw new Error(`scancel ${job.jobId} failed: ${result.stderr.trim()}`);

@@ -1,6 +1,9 @@
+import { createOpenAIBackend } from "../llm/backends/openai-backend.js";
+import { ResponseCache } from "../llm/response-cache.js";
+import type { Backend } from "../llm/types.js";
 import { type JobExperiment, type JobOptions, renderServeJob } from "./jobs.js";
 import { cancelJob, type SubmitOptions, submitJob } from "./submit.js";
-import { type ServerHandle, type WaitForServerOptions, waitForServer } from "./wait-for-server.js";
+import { readApiKey, type ServerHandle, type WaitForServerOptions, waitForServer } from "./wait-for-server.js";
 
 /**
  * Serve a model for the length of one piece of work: submit a vLLM serve job, wait until it is healthy, run
@@ -22,4 +25,37 @@ export async function withServer<T>(
   } finally {
     await cancelJob(submitted);
   }
+}
+
+/** What withServedModel hands the work: the server, a backend connected to it, and the response cache. */
+export interface ServedModel {
+  server: ServerHandle;
+  backend: Backend;
+  cache: ResponseCache;
+}
+
+/**
+ * withServer for a notebook cell: serve the experiment's model, connect an OpenAI backend with the job's key,
+ * open the response cache at `cacheFile` (so a re-run asks nothing twice), run `work`, then close the cache
+ * and cancel the GPU job whether the work succeeded, failed or was interrupted.
+ */
+export async function withServedModel<T>(
+  experiment: JobExperiment,
+  cacheFile: string,
+  work: (served: ServedModel) => Promise<T>,
+  options: JobOptions & SubmitOptions & WaitForServerOptions = {},
+): Promise<T> {
+  return withServer(
+    experiment,
+    async (server) => {
+      const backend = createOpenAIBackend({ baseUrl: server.baseUrl, apiKey: readApiKey(server.apiKeyFile) });
+      const cache = ResponseCache.open(cacheFile);
+      try {
+        return await work({ server, backend, cache });
+      } finally {
+        cache.close();
+      }
+    },
+    options,
+  );
 }

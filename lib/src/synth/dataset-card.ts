@@ -5,6 +5,8 @@ export interface CardFacts {
   name: string;
   variant: string;
   seed: number;
+  /** Where the seed came from ("derived from seed 42 as ..." or "explicit (...)"), when known. */
+  seedSource?: string;
   testFraction: number;
   teacherModel: string;
   teacherPromptVersion: string;
@@ -18,7 +20,49 @@ export interface CardFacts {
   balance: { mode: string; available: Record<QuestionType, number>; kept: Record<QuestionType, number> };
   rejects: Record<string, number>;
   targetFields: readonly string[];
+  /** Columns written beyond the canonical record (prompt_text, completion_text, messages). */
+  extraColumns: readonly string[];
+  /** Whether train.jsonl / test.jsonl were written. */
+  jsonl: boolean;
+  /** `license: other` needs a name (lowercase, hyphens) and should link the terms. */
+  licenseName?: string;
+  licenseLink?: string;
 }
+
+export const DEFAULT_LICENSE_NAME = "source-data-use-agreement";
+
+/** What each column holds, in the order the shards store them. */
+const COLUMN_DOCS: [string, string][] = [
+  ["question_id", "stable id of the question (note, chunk, type, item)"],
+  ["note_id", "the note the question is about; the split is by note"],
+  ["chunk", "part of the note (0 unless the note was split to fit the teacher's context)"],
+  ["question_type", "boolean, numeric, na_numeric or na_boolean"],
+  ["question", "the teacher's question"],
+  ["answer", "the teacher's answer as written"],
+  ["answer_bool", "the answer as true/false (yes/no questions), else null"],
+  ["answer_number", "the answer as a number (numeric questions), else null"],
+  ["answer_unit", "the unit written after the number, else null"],
+  ["section", "the note section the teacher named"],
+  ["source", "the teacher's quote from the note"],
+  ["source_check", "how the quote was found in the note (exact, normalized, fragments, not_found, empty)"],
+  ["source_start", "character offset of the quote in the note, else null"],
+  ["source_end", "end offset of the quote, else null"],
+  ["explanation", "the teacher's explanation"],
+  ["explanation_quote_check", "whether quotes in the explanation are in the note (none, found, not_found)"],
+  ["difficulty", "teacher-assigned difficulty, 1 to 10"],
+  [
+    "prompt",
+    "list of {role, content}: the system message and the user message (note and question); trl's conversational prompt",
+  ],
+  ["completion", "list with one {role: assistant, content} message: the training target (JSON); trl's completion"],
+];
+
+const EXTRA_DOCS: Record<string, string> = {
+  prompt_text:
+    "the prompt in the Llama-3.1 chat format through the open assistant header (starts with `<|begin_of_text|>`: tokenise without adding special tokens)",
+  completion_text: "the target and `<|eot_id|>`; prompt_text + completion_text is the whole example",
+  messages: "prompt + completion as one conversation (trl's conversational language-modeling form)",
+};
 
 function table(header: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
@@ -32,6 +76,8 @@ export function renderDatasetCard(facts: CardFacts): string {
     "---",
     `pretty_name: ${JSON.stringify(facts.name)}`,
     "license: other",
+    `license_name: ${JSON.stringify(facts.licenseName ?? DEFAULT_LICENSE_NAME)}`,
+    ...(facts.licenseLink ? [`license_link: ${JSON.stringify(facts.licenseLink)}`] : []),
     "language:",
     "- en",
     "task_categories:",
@@ -73,14 +119,39 @@ export function renderDatasetCard(facts: CardFacts): string {
         ["Variant", facts.variant],
         ["Balancing", facts.balance.mode],
         ["Split", `by note, stratified by question type, test fraction ${facts.testFraction}`],
-        ["Seed", facts.seed],
+        ["Seed", facts.seedSource ? `${facts.seed}, ${facts.seedSource}` : facts.seed],
+        [
+          "License",
+          facts.licenseLink
+            ? `${facts.licenseName ?? DEFAULT_LICENSE_NAME} (${facts.licenseLink})`
+            : (facts.licenseName ?? DEFAULT_LICENSE_NAME),
+        ],
       ],
     ),
     "",
-    "Columns: `prompt` / `completion` (chat messages, for trl's prompt-completion format and completion-only loss), " +
-      "`messages` (the whole conversation), `prompt_text` / `completion_text` (the same in the Llama-3.1 chat format; " +
-      "the text starts with `<|begin_of_text|>`, so tokenise it without adding special tokens), and the question's " +
-      "fields (`question_type`, `answer`, `difficulty`, `source`, `source_check`, ...).",
+    "## Columns",
+    "",
+    table(
+      ["column", "what it holds"],
+      [
+        ...COLUMN_DOCS,
+        ...facts.extraColumns.map((name): [string, string] => [name, EXTRA_DOCS[name] ?? "extra column"]),
+      ].map(([name, what]) => [`\`${name}\``, what]),
+    ),
+    "",
+    "Parquet columns are plain strings, numbers and lists (no Arrow string-view types), so any `datasets` or pyarrow " +
+      "version reads them. `prompt` / `completion` are trl's conversational prompt-completion form: trl (and " +
+      "slurm/finetune.py) render them with the model's chat template at training time and compute the loss on the " +
+      "completion only.",
+    "",
+    "```python",
+    "from datasets import load_dataset",
+    `train = load_dataset("path/to/this/folder", split="train")  # or load_dataset("parquet", data_files="data/train-*.parquet")`,
+    "```",
+    "",
+    facts.jsonl
+      ? "`train.jsonl` / `test.jsonl` hold the same rows as JSON lines (small fields, `prompt`, `completion`)."
+      : "No JSONL copy was written (set `synth.prepare.jsonl: true` for one).",
     "",
     "## Rows per split and question type",
     "",

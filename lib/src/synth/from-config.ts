@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Experiment } from "../config/experiment.js";
 import type { SynthSection } from "../config/sections/synth.js";
+import { resolvedSeeds } from "../config/seeds.js";
 import type { RunOptions } from "../llm/run-requests.js";
 import { resolveFromRoot } from "../paths.js";
 import { TEACHER_PROMPT_VERSION } from "../prompts/teacher.js";
@@ -93,7 +94,8 @@ export async function prepareFromConfig(
     notes: paths.notes,
     outDir: paths.dataset(variant),
     variant,
-    seed: experiment.seed,
+    seed: section.prepare.seed,
+    seeds: resolvedSeeds(experiment),
     shardBytes: shardMegabytes * 1_048_576,
     name: `${experiment.name}: synthetic clinical QA (${variant})`,
     teacherModel: section.teacher.model,

@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { defaultSeed, type ResolvedSeed } from "../config/seeds.js";
 import { noteTextHash } from "../data/note-hash.js";
 import { evalMessages } from "../prompts/eval.js";
 import { findSpecialToken, LLAMA31_SPECIAL, renderLlama31 } from "../prompts/llama31.js";
@@ -10,15 +11,15 @@ import { JsonlWriter, readLineBatches } from "./internal/jsonl.js";
 import { hashUnit } from "./internal/random.js";
 import { writeManifest } from "./manifest.js";
 import { NoteIndex, type NoteLookup } from "./note-lookup.js";
-import { type ColumnSpec, DatasetShardWriter, type PromptTemplates } from "./parquet-shards.js";
+import type { ColumnSpec, ExtraColumn, PromptTemplates } from "./parquet-shards.js";
 import { type NoteTypeCounts, splitByNote } from "./split.js";
 import { type PromptBuilder, type TargetField, trainingExample, trainingTarget } from "./training-format.js";
 import { type RejectReason, type SynthRow, type Variant, variantIncludes } from "./types.js";
 
 /**
  * Step c: accepted.jsonl -> a Hugging Face `datasets` folder for one variant:
- *   data/{train,test}-NNNNN-of-NNNNN.parquet, train.jsonl, test.jsonl, README.md (dataset card),
- *   rejects.jsonl, stats.json, manifest.json (sha256 of every file).
+ *   data/{train,test}-NNNNN-of-NNNNN.parquet, README.md (dataset card), rejects.jsonl, stats.json,
+ *   manifest.json (sha256 of every file), and train.jsonl / test.jsonl when asked for.
  * Two passes over the input, holding a few numbers per row in between: pass 1 checks rows and
  * draws balancing keys, then balance and split are decided, pass 2 formats and writes.
  */
@@ -30,6 +31,8 @@ export interface PrepareOptions {
   outDir: string;
   variant?: Variant;
   seed?: number;
+  /** The experiment's seed record (config.resolvedSeeds), written to the manifest and the dataset card. */
+  seeds?: readonly ResolvedSeed[];
   testFraction?: number;
   balance?: "equal" | "none";
   perType?: number;
@@ -42,8 +45,15 @@ export interface PrepareOptions {
   promptBuilder?: PromptBuilder;
   studentPromptName?: string;
   shardBytes?: number;
-  /** Also write train.jsonl / test.jsonl beside the parquet files (default true). */
+  /** Columns that repeat the note, written only when asked for (default none): see docs/synth.md. */
+  extraColumns?: readonly ExtraColumn[];
+  /** Also write train.jsonl / test.jsonl (prompt-completion records) beside the parquet files (default false). */
   jsonl?: boolean;
+  /** Worker threads that build and write parquet shards (default 0: in this thread; see docs/synth.md). */
+  workers?: number;
+  /** The dataset card's license: `license_name` / `license_link` under `license: other`. */
+  licenseName?: string;
+  licenseLink?: string;
   /** Dataset card facts. */
   name?: string;
   teacherModel?: string;
@@ -200,7 +210,7 @@ export async function prepareDataset(
   options: PrepareOptions,
 ): Promise<{ stats: PrepareStats; outDir: string; files: string[] }> {
   const variant = options.variant ?? "all";
-  const seed = options.seed ?? 42;
+  const seed = options.seed ?? defaultSeed("synth.prepare");
   const testFraction = options.testFraction ?? 0.2;
   const balanceMode = options.balance ?? "equal";
   const targetFields = options.targetFields ?? ["answer", "explanation"];
@@ -309,14 +319,18 @@ export async function prepareDataset(
       },
     };
     const templates = promptTemplates(promptBuilder, options.dateHeader);
+    // Loaded here: the shard writer pulls in polars, which importing the library must not load.
+    const { DatasetShardWriter } = await import("./parquet-shards.js");
     const writer = (split: "train" | "test") =>
       new DatasetShardWriter({
         dir: join(outDir, "data"),
         split,
         columns: PREPARED_COLUMNS,
         templates,
-        jsonlFile: options.jsonl === false ? undefined : join(outDir, `${split}.jsonl`),
+        extraColumns: options.extraColumns,
+        jsonlFile: options.jsonl ? join(outDir, `${split}.jsonl`) : undefined,
         shardBytes: options.shardBytes,
+        workers: options.workers ?? 0,
       });
     const writers = { train: writer("train"), test: writer("test") };
     cache = new NoteCache(lookup);
@@ -324,7 +338,9 @@ export async function prepareDataset(
     const wanted = new Uint8Array((lineOf.length > 0 ? lineOf[lineOf.length - 1] : 0) + 1);
     for (let i = 0; i < lineOf.length; i++) if (balance.selected[i]) wanted[lineOf[i]] = 1;
     let checkedNote: string | undefined;
-    for await (const batch of variantBatches(options.acceptedFile, variant, wanted))
+    for await (const batch of variantBatches(options.acceptedFile, variant, wanted)) {
+      // Hold at most one waiting shard per split while the workers write.
+      await Promise.all([writers.train.ready(), writers.test.ready()]);
       for (const row of batch.rows) {
         const noteText = noteSlice(cache.get(row.note_id).text as string, row);
         const question = row.question.trim();
@@ -385,9 +401,10 @@ export async function prepareDataset(
         counts.byType[row.question_type]++;
         counts.difficulty[row.difficulty]++;
       }
+    }
     const files: Record<"train" | "test", string[]> = { train: [], test: [] };
     for (const split of ["train", "test"] as const) {
-      files[split] = writers[split].close().map((path) => path.slice(outDir.length + 1));
+      files[split] = (await writers[split].close()).map((path) => path.slice(outDir.length + 1));
     }
     rejects.close();
 
@@ -409,6 +426,7 @@ export async function prepareDataset(
         name: options.name ?? `synthetic clinical QA (${variant})`,
         variant,
         seed,
+        seedSource: options.seeds?.find((row) => row.name === "synth.prepare")?.source,
         testFraction,
         teacherModel: options.teacherModel ?? "unknown",
         teacherPromptVersion: options.teacherPromptVersion ?? "unknown",
@@ -419,9 +437,13 @@ export async function prepareDataset(
         balance: stats.balance,
         rejects: rejected as Record<string, number>,
         targetFields,
+        extraColumns: options.extraColumns ?? [],
+        jsonl: options.jsonl ?? false,
+        licenseName: options.licenseName,
+        licenseLink: options.licenseLink,
       }),
     );
-    const manifest = writeManifest(outDir, { variant, seed });
+    const manifest = writeManifest(outDir, { variant, seed, ...(options.seeds ? { seeds: options.seeds } : {}) });
     return { stats, outDir, files: [...manifest.files.map((f) => f.path), "manifest.json"] };
   } finally {
     rejects.close();

@@ -9,7 +9,8 @@ const sampling = z
     top_p: z.number().gt(0).max(1).default(1),
     max_tokens: z.number().int().positive().default(256),
     stop_token_ids: z.array(z.number().int().nonnegative()).default([...LLAMA31_STOP_TOKEN_IDS]),
-    seed: z.number().int().nonnegative().default(42),
+    /** Default the experiment seed's sub-seed "eval.sampling" (docs/seeds.md). */
+    seed: z.number().int().nonnegative().optional(),
   })
   .strict();
 
@@ -134,7 +135,10 @@ export function bootstrapSettings(
   seedSource: "eval.bootstrap.seed" | 'seed (sub-seed "bootstrap")';
 } {
   const { unit, resamples, confidence, seed } = section.bootstrap;
-  if (seed !== undefined) return { unit, resamples, confidence, seed, seedSource: "eval.bootstrap.seed" };
+  // A loaded experiment has the derived value filled in (config/seeds.ts): still derived, not explicit.
+  if (seed !== undefined && seed !== deriveSeed(experimentSeed, "bootstrap")) {
+    return { unit, resamples, confidence, seed, seedSource: "eval.bootstrap.seed" };
+  }
   return {
     unit,
     resamples,

@@ -19,6 +19,8 @@ export const nerSection = z
         ignoreTypes: z.array(z.string().min(1)).default([]),
         /** Share of notes held out (by note) to evaluate teachers and students against human spans. */
         testFraction: z.number().gt(0).lt(1).default(0.4),
+        /** Seed of the train/test split; default the experiment seed's sub-seed "ner.split" (docs/seeds.md). */
+        seed: z.number().int().nonnegative().optional(),
       })
       .strict()
       .prefault({}),
@@ -66,7 +68,8 @@ export const nerSection = z
     student: z
       .object({
         epochs: z.number().int().positive().default(5),
-        seed: z.number().int().nonnegative().default(42),
+        /** Default the experiment seed's sub-seed "ner.student" (docs/seeds.md). */
+        seed: z.number().int().nonnegative().optional(),
         hashBits: z.number().int().min(8).max(24).default(20),
       })
       .strict()
@@ -78,7 +81,8 @@ export const nerSection = z
         learningRate: z.number().positive().default(5e-5),
         batchSize: z.number().int().positive().default(16),
         maxLength: z.number().int().min(16).max(512).default(512),
-        seed: z.number().int().nonnegative().default(42),
+        /** Default the experiment seed's sub-seed "ner.biobert" (docs/seeds.md). */
+        seed: z.number().int().nonnegative().optional(),
       })
       .strict()
       .prefault({}),
@@ -86,7 +90,8 @@ export const nerSection = z
       .object({
         bootstrap: z.number().int().nonnegative().default(1000),
         confidence: z.number().gt(0).lt(1).default(0.95),
-        seed: z.number().int().nonnegative().default(42),
+        /** Bootstrap seed; default the experiment seed's sub-seed "ner.metrics" (docs/seeds.md). */
+        seed: z.number().int().nonnegative().optional(),
       })
       .strict()
       .prefault({}),

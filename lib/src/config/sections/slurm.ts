@@ -6,9 +6,13 @@ const finetune = z
   .object({
     baseModel: z.string().min(1).default("meta-llama/Llama-3.1-8B-Instruct"),
     /** Prompt-completion JSONL written by the training-preparation step (synth.prepare, variant "all"). */
-    trainFile: z.string().min(1).default("out/synth/dataset/all/train.jsonl"),
+    /** A prepared dataset folder (its data/train-*.parquet), a parquet file or a JSONL file. */
+    trainFile: z.string().min(1).default("out/synth/dataset/all"),
     evalFile: z.string().optional(),
-    /** Adapter and checkpoints; a re-queued job resumes from the last checkpoint here. */
+    /**
+     * Adapter and checkpoints; a re-queued job resumes from the last checkpoint here. Relative: under the
+     * cluster profile's scratchDir when it has one, else the project folder.
+     */
     outputDir: z.string().min(1).default("out/finetune/adapter"),
     maxSeqLength: z.number().int().positive().default(12000),
     /** Long prompts lose their start (the completion is never cut). */
@@ -35,6 +39,12 @@ const finetune = z
     loggingSteps: z.number().int().positive().default(10),
     saveSteps: z.number().int().positive().default(200),
     saveTotalLimit: z.number().int().positive().default(3),
+    /**
+     * SLURM signals the job this many seconds before its time limit (`--signal=B:USR1@N`); the trainer saves a
+     * checkpoint at its next step and the job requeues itself and resumes. 0: no signal, no self-requeue.
+     * Ten minutes covers one optimiser step of 12,000 tokens and the save of adapter + optimiser state.
+     */
+    checkpointBeforeLimitS: z.number().int().nonnegative().default(600),
     /** Accelerate config (8 processes, DeepSpeed ZeRO-2) used by `accelerate launch`. */
     accelerateConfig: z.string().min(1).default("configs/accelerate/deepspeed-zero2-8gpu.yaml"),
   })
@@ -42,11 +52,11 @@ const finetune = z
 
 const merge = z
   .object({
-    /** Merged model + tokenizer, ready for vLLM. */
+    /** Merged model + tokenizer, ready for vLLM (relative: under the profile's scratchDir, if any). */
     outputDir: z.string().min(1).default("out/finetune/merged"),
     dtype: z.enum(["bfloat16", "float16", "float32"]).default("bfloat16"),
-    /** GPUs for the merge job (an 8B merge fits one; 0 merges on CPU). */
-    gpus: z.number().int().nonnegative().default(1),
+    /** GPUs for the merge job; unset: the profile's `jobs.merge`, else one (docs/cluster.md, Resources). */
+    gpus: z.number().int().nonnegative().optional(),
   })
   .strict();
 
@@ -56,12 +66,15 @@ const inference = z
     model: z.string().default(""),
     /** Name clients send as `model` (vLLM --served-model-name); empty = the model path. */
     servedModelName: z.string().default(""),
-    tensorParallel: z.number().int().positive().default(8),
+    /** GPUs one copy of the served model is split over: 1 for a student that fits one GPU. */
+    tensorParallel: z.number().int().positive().default(1),
+    /** Copies of the model (vLLM --data-parallel-size) behind one endpoint; 0 = as many as the job's GPUs hold. */
+    dataParallel: z.number().int().nonnegative().default(0),
+    /** tensorParallel for a teacher served with slurm.forTeacher (Llama-3.1-70B in bf16 needs 8 A100s). */
+    teacherTensorParallel: z.number().int().positive().default(8),
     dtype: z.enum(["bfloat16", "float16", "auto"]).default("bfloat16"),
     maxModelLen: z.number().int().positive().default(16384),
     gpuMemoryUtilization: z.number().gt(0).max(1).default(0.9),
-    /** Loading a 70B model from a network filesystem can take longer than vLLM's 600 s default. */
-    engineReadyTimeoutS: z.number().int().positive().default(3600),
     /** Where serve jobs write server.json and their 0600 api-key file (one folder per job id). */
     serveDir: z.string().min(1).default("out/slurm/serve"),
     /** Prompts per run-batch chunk (one array task each). */

@@ -20,6 +20,7 @@ export const synthSection = z
         temperature: z.number().min(0).max(2).default(0.7),
         top_p: z.number().gt(0).max(1).default(0.95),
         max_tokens: z.number().int().min(16).default(4096),
+        /** Request seed; default the experiment seed's sub-seed "synth.teacher" (docs/seeds.md). */
         seed: z.number().int().nonnegative().optional(),
         /** Rounds of asking again (seed + round) for answers that came back cut off, not JSON or off-schema. */
         reask: z.number().int().min(0).max(5).default(1),
@@ -87,6 +88,8 @@ export const synthSection = z
         balance: z.enum(["equal", "none"]).default("equal"),
         perType: z.number().int().positive().optional(),
         testFraction: z.number().min(0).max(1).default(0.2),
+        /** Seed of balancing and the split; default the experiment seed's sub-seed "synth.prepare" (docs/seeds.md). */
+        seed: z.number().int().nonnegative().optional(),
         targetFields: z
           .array(z.enum(["answer", "explanation", "source"]))
           .min(1)
@@ -94,9 +97,24 @@ export const synthSection = z
         /** The fine-tuning max sequence length; longer examples are set aside (counted). */
         maxSeqTokens: z.number().int().min(128).default(12_000),
         charsPerToken: z.number().gt(0).max(10).default(3),
-        /** Add the HF template's "Cutting Knowledge Date" system lines to prompt_text. */
+        /** Add the HF template's "Cutting Knowledge Date" system lines to prompt_text (when written). */
         dateHeader: z.boolean().default(false),
         shardMegabytes: z.number().int().min(1).max(4096).default(32),
+        /** Columns that repeat the note, beyond trl's prompt/completion record (default none; docs/synth.md). */
+        extraColumns: z
+          .array(z.enum(["prompt_text", "completion_text", "messages"]))
+          .default([])
+          .refine((names) => new Set(names).size === names.length, "extraColumns: each column at most once"),
+        /** Also write train.jsonl / test.jsonl (prompt-completion records) beside the parquet shards. */
+        jsonl: z.boolean().default(false),
+        /** Worker threads that build and write parquet shards (0: in the main thread; more did not pay on 2 cores). */
+        workers: z.number().int().min(0).max(16).default(0),
+        /** The dataset card's license (`license: other`): name (lowercase, hyphens) and link to the terms. */
+        licenseName: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]*$/, "licenseName: lowercase letters, digits, dots and hyphens")
+          .optional(),
+        licenseLink: z.string().min(1).optional(),
         sourceRestriction: z.string().min(1).optional(),
         /** Mark the dataset card as a sample (project-written data, not model output). */
         isSample: z.boolean().default(false),

@@ -65,16 +65,6 @@ function n2c2Value(answer: ReturnType<typeof parseAnswer>): boolean | number | n
  */
 export function gradeItem(item: EvalItem, prediction: Prediction, options: GradeOptions = {}): GradedItem {
   const expected = expectedAnswer(item.questionType);
-  const base = {
-    itemId: item.itemId,
-    noteId: item.noteId,
-    questionId: item.questionId,
-    questionType: item.questionType,
-    ...(item.difficulty !== undefined && Number.isFinite(Number(item.difficulty))
-      ? { difficulty: Number(item.difficulty) }
-      : {}),
-    ...(item.split ? { split: item.split } : {}),
-  };
   // The question decides which of several values counts ("highest" -> max) and the unit a lab value is
   // converted to, exactly as step b reads teacher answers.
   const context = { question: item.question };
@@ -92,17 +82,7 @@ export function gradeItem(item: EvalItem, prediction: Prediction, options: Grade
       options.thresholds ?? DEFAULT_N2C2_THRESHOLDS,
     );
     const exact = pred === item.gold;
-    return {
-      ...base,
-      gold: item.gold,
-      pred,
-      goldClass: item.gold,
-      predClass: pred,
-      exact,
-      withinTolerance: exact,
-      answerKind,
-      ...(problem ? { problem } : {}),
-    };
+    return graded(item, item.gold, pred, item.gold, pred, exact, exact, answerKind, problem);
   }
   let gold: string;
   let parsedGold: ReturnType<typeof parseGold>;
@@ -115,23 +95,49 @@ export function gradeItem(item: EvalItem, prediction: Prediction, options: Grade
   const numeric = expected === "numeric";
   const goldClass = numeric ? (gold === "NA" ? "NA" : "value") : gold;
   if (!parsed || parsed.kind === "unparseable") {
-    return {
-      ...base,
-      gold,
-      pred: UNPARSEABLE,
-      goldClass,
-      predClass: UNPARSEABLE,
-      exact: false,
-      withinTolerance: false,
-      answerKind,
-      problem,
-    };
+    return graded(item, gold, UNPARSEABLE, goldClass, UNPARSEABLE, false, false, answerKind, problem);
   }
   // Gold is parsed once here and handed over parsed.
   const match = matchAnswer({ gold: parsedGold, pred: parsed, tolerance: options.tolerance, expected });
   const pred = answerLabel(parsed);
   const predClass = !numeric ? pred : match.exact ? goldClass : pred === "NA" ? "NA" : "wrong value";
-  return { ...base, gold, pred, goldClass, predClass, ...match, answerKind };
+  return graded(item, gold, pred, goldClass, predClass, match.exact, match.withinTolerance, answerKind, undefined);
+}
+
+/**
+ * A graded item, built property by property in one fixed order (optional ones only when set). Built with
+ * object spreads instead, nearly every item got its own hidden class, and every later read of a graded item
+ * (scoring, tables) went through V8's slow lookup: about 20x slower over 40,000 items.
+ */
+function graded(
+  item: EvalItem,
+  gold: string,
+  pred: string,
+  goldClass: string,
+  predClass: string,
+  exact: boolean,
+  withinTolerance: boolean,
+  answerKind: GradedItem["answerKind"],
+  problem: string | undefined,
+): GradedItem {
+  const out = {
+    itemId: item.itemId,
+    noteId: item.noteId,
+    questionId: item.questionId,
+    questionType: item.questionType,
+  } as GradedItem;
+  if (item.difficulty !== undefined && Number.isFinite(Number(item.difficulty)))
+    out.difficulty = Number(item.difficulty);
+  if (item.split) out.split = item.split;
+  out.gold = gold;
+  out.pred = pred;
+  out.goldClass = goldClass;
+  out.predClass = predClass;
+  out.exact = exact;
+  out.withinTolerance = withinTolerance;
+  out.answerKind = answerKind;
+  if (problem) out.problem = problem;
+  return out;
 }
 
 /**

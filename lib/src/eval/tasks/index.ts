@@ -76,14 +76,19 @@ export {
   type TaskScore,
 } from "./score.js";
 export {
+  type AnnotationChangesOptions,
+  annotationChanges,
+  type BaselineDiff,
+  compareWithBaseline,
   diffSnapshots,
   flattenScore,
   type MetricsSnapshot,
   makeSnapshot,
   readSnapshot,
   type SnapshotDiff,
-  snapshotEvaluation,
-  updateSnapshot,
+  type SnapshotMode,
+  snapshotOf,
+  snapshotPath,
   writeSnapshot,
 } from "./snapshot.js";
 export {

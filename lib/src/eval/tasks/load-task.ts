@@ -34,7 +34,7 @@ export interface LoadedTask {
   dataset: { id: string; path: string; restricted: boolean };
   /** Options for evaluate()/evaluateFile() from the config (tolerance, thresholds, bootstrap, questions). */
   evaluateOptions: EvaluateOptions;
-  /** Synthetic task: overlap of the evaluated notes with step c's training split (see leakage.ts). */
+  /** Apixaban and synthetic tasks: overlap of the evaluated notes with step c's training split (see leakage.ts). */
   leakage?: LeakageReport;
 }
 
@@ -71,6 +71,25 @@ function options(experiment: Experiment, questions?: readonly EvalQuestion[]): E
   };
 }
 
+/**
+ * The leakage guard against the training split of every variant step c writes: a note of these items in
+ * any of them (by id, or by normalised text under another id) is refused unless eval.trainingOverlap allows it.
+ */
+async function guardAgainstTraining(
+  experiment: Experiment,
+  items: readonly EvalItem[],
+  texts: ReadonlyMap<string, string>,
+  what: string,
+): Promise<LeakageReport> {
+  const paths = synthPaths(experiment.synth);
+  const datasetDirs = experiment.synth.prepare.variants.map((variant) => paths.dataset(variant));
+  return guardLeakage(items, (id) => texts.get(id), await loadTrainingNotes(datasetDirs, paths.notes), {
+    what,
+    override: experiment.eval.trainingOverlap,
+    lookedIn: datasetDirs,
+  });
+}
+
 /** Load one task's items and notes as the experiment config says. */
 export async function loadEvalTask(
   experiment: Experiment,
@@ -101,10 +120,17 @@ export async function loadEvalTask(
     const notesSource = dataset(experiment, section.apixaban.notes);
     const annotations = readApixabanAnnotations(source.resolvedPath);
     const texts = await loadNoteTexts(notesSource.resolvedPath, new Set(annotations.map((a) => a.noteId)));
+    const items = apixabanItems(annotations, new Set(texts.keys()), source.resolvedPath);
+    const leakage = await guardAgainstTraining(
+      experiment,
+      items,
+      texts,
+      `apixaban annotations (${source.resolvedPath})`,
+    );
     return {
       task,
       subset: "annotated",
-      items: apixabanItems(annotations, new Set(texts.keys()), source.resolvedPath),
+      items,
       questions: APIXABAN_QUESTIONS,
       noteText: (id) => texts.get(id),
       notes: texts.size,
@@ -114,6 +140,7 @@ export async function loadEvalTask(
         restricted: source.restricted || notesSource.restricted,
       },
       evaluateOptions: options(experiment, APIXABAN_QUESTIONS),
+      leakage,
     };
   }
   const subset = loadOptions.subset ?? "held-out";
@@ -137,14 +164,7 @@ export async function loadEvalTask(
       `${heldOutFile}: ${absent.length} note id(s) not in ${notesSource.resolvedPath}: ${absent.slice(0, 10).join(", ")}`,
     );
   }
-  // The training split of every variant step c writes: a held-out note in any of them is refused.
-  const paths = synthPaths(experiment.synth);
-  const datasetDirs = experiment.synth.prepare.variants.map((variant) => paths.dataset(variant));
-  const leakage = guardLeakage(items, (id) => texts.get(id), await loadTrainingNotes(datasetDirs, paths.notes), {
-    what: `synthetic ${subset} (${heldOutFile})`,
-    override: section.trainingOverlap,
-    lookedIn: datasetDirs,
-  });
+  const leakage = await guardAgainstTraining(experiment, items, texts, `synthetic ${subset} (${heldOutFile})`);
   return {
     task: "synthetic",
     subset,

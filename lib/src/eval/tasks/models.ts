@@ -9,7 +9,7 @@ import { type Evaluation, evaluateFile } from "./evaluate.js";
 import { type LoadedTask, predictionsPath } from "./load-task.js";
 import { predictionFromResult } from "./predictions.js";
 import { evalRequests } from "./requests.js";
-import type { SnapshotDiff } from "./snapshot.js";
+import type { BaselineDiff } from "./snapshot.js";
 import type { Prediction } from "./types.js";
 
 /**
@@ -70,9 +70,10 @@ export async function predictionsFromBatch(
   );
 }
 
-/** A snapshot diff as table rows: one per changed item, then one per metric that moved. */
-export function snapshotDiffRows(diff: SnapshotDiff): Record<string, unknown>[] {
-  if (!diff.hadPrevious) return [{ change: "first evaluation: snapshot saved, nothing to compare yet" }];
+/** A baseline diff as table rows: one per changed item, then one per metric that moved. */
+export function snapshotDiffRows(diff: BaselineDiff): Record<string, unknown>[] {
+  if (!diff.hadPrevious)
+    return [{ change: "first evaluation: baseline saved; later runs compare with it until updated" }];
   const rows: Record<string, unknown>[] = [
     ...diff.changedItems.map((item) => ({
       change: "gold label",
@@ -90,7 +91,9 @@ export function snapshotDiffRows(diff: SnapshotDiff): Record<string, unknown>[] 
       delta: metric.delta,
     })),
   ];
-  return rows.length > 0 ? rows : [{ change: "no change since the last evaluation" }];
+  if (rows.length === 0) rows.push({ change: "no change since the saved baseline" });
+  if (diff.saved) rows.push({ change: "baseline updated: later runs compare with this evaluation" });
+  return rows;
 }
 
 /** The task's requests for one model, with the experiment's evaluation sampling (eval.sampling). */

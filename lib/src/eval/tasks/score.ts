@@ -1,5 +1,5 @@
 import type { BootstrapOptions, BootstrapPlanInfo, Estimate } from "../bootstrap.js";
-import { bootstrapProportion } from "../bootstrap.js";
+import { bootstrapProportions } from "../bootstrap.js";
 import { type GroupScore, scoreClassification } from "../score-classification.js";
 import type { GradedItem } from "./grade.js";
 import type { EvalQuestion } from "./types.js";
@@ -83,23 +83,18 @@ export function scoreGraded(model: string, graded: readonly GradedItem[], option
   const numeric = graded.filter((item) => item.questionType === "numeric" || item.questionType === "na_numeric");
   // The numeric rates resample the clusters that hold numeric items, with the same seed.
   const numericBootstrap = bootstrapClusters(numeric, options.bootstrap, bootstrap.clusterName);
+  // Both rates from one set of resamples (the same draws two separate calls would make).
+  const [exact, withinTolerance] = bootstrapProportions(
+    [numeric.map((item) => item.exact), numeric.map((item) => item.withinTolerance)],
+    numericBootstrap,
+  );
   return {
     model,
     n: graded.length,
     overall: score.overall,
     byType: score.groups.type,
     byQuestion: score.groups.question,
-    numeric: {
-      n: numeric.length,
-      exact: bootstrapProportion(
-        numeric.map((item) => item.exact),
-        numericBootstrap,
-      ),
-      withinTolerance: bootstrapProportion(
-        numeric.map((item) => item.withinTolerance),
-        numericBootstrap,
-      ),
-    },
+    numeric: { n: numeric.length, exact, withinTolerance },
     unusable: graded
       .filter((item) => item.problem !== undefined)
       .map((item) => ({ itemId: item.itemId, problem: item.problem! })),

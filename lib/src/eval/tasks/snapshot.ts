@@ -1,13 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import type { Experiment } from "../../config/experiment.js";
+import { resolveFromRoot } from "../../paths.js";
 import type { GroupScore } from "../score-classification.js";
 import type { GradedItem } from "./grade.js";
+import { type LoadedTask, loadEvalTask } from "./load-task.js";
+import { evaluateModels } from "./models.js";
 import type { TaskScore } from "./score.js";
 
 /**
- * The annotation-fix loop. After each evaluation the gold labels and the headline metrics are saved
- * as a snapshot under out/; the next evaluation compares against it and shows which items changed
- * and how each metric moved. Only files are read: no model is called.
+ * The annotation-fix loop. The first evaluation saves the gold labels and headline metrics as a
+ * baseline snapshot under out/; every later evaluation compares against that baseline (which items
+ * changed, how each metric moved) until the user chooses to update it. Only files are read: no
+ * model is called.
  */
 export interface MetricsSnapshot {
   task: string;
@@ -19,7 +24,7 @@ export interface MetricsSnapshot {
 }
 
 export interface SnapshotDiff {
-  /** False on the first run (no earlier snapshot). */
+  /** False on the first run (no baseline yet). */
   hadPrevious: boolean;
   changedItems: { itemId: string; before: string; after: string }[];
   addedItems: string[];
@@ -95,30 +100,86 @@ export function writeSnapshot(file: string, snapshot: MetricsSnapshot): void {
 }
 
 /**
- * Compare the current evaluation with the snapshot at `file`, then replace the snapshot with the
- * current one. Returns the diff (hadPrevious false on the first run).
+ * "keep" (the default) compares with the saved baseline and leaves it as it is, so every re-run
+ * after an annotation fix shows the fix; "update" saves the current evaluation as the new baseline
+ * (the diff returned is still against the old one: what was accepted).
  */
-export function updateSnapshot(file: string, current: MetricsSnapshot): SnapshotDiff {
+export type SnapshotMode = "keep" | "update";
+
+export interface BaselineDiff extends SnapshotDiff {
+  /** True when this call wrote the baseline: the first evaluation, or snapshot "update". */
+  saved: boolean;
+}
+
+/**
+ * Compare the current evaluation with the baseline snapshot at `file`. The first evaluation saves
+ * the baseline; later ones leave it untouched unless `snapshot` is "update".
+ */
+export function compareWithBaseline(
+  file: string,
+  current: MetricsSnapshot,
+  snapshot: SnapshotMode = "keep",
+): BaselineDiff {
+  if (snapshot !== "keep" && snapshot !== "update") {
+    throw new Error(`snapshot must be "keep" or "update", got ${JSON.stringify(snapshot)}`);
+  }
   const previous = readSnapshot(file);
   if (previous && (previous.task !== current.task || previous.model !== current.model)) {
     throw new Error(
       `${file}: snapshot is for ${previous.task}/${previous.model}, not ${current.task}/${current.model}; use one snapshot file per task and model`,
     );
   }
-  const diff = diffSnapshots(previous, current);
-  writeSnapshot(file, current);
-  return diff;
+  const save = !previous || snapshot === "update";
+  if (save) writeSnapshot(file, current);
+  return { ...diffSnapshots(previous, current), saved: save };
+}
+
+/** Snapshot one evaluation's gold labels and headline metrics (with the paper's mean over questions). */
+export function snapshotOf(
+  task: string,
+  evaluation: { model: string; graded: readonly GradedItem[]; score: TaskScore; averages: { all: number } },
+): MetricsSnapshot {
+  const metrics = flattenScore(evaluation.score, { "average.questions": evaluation.averages.all });
+  return makeSnapshot(task, evaluation.model, evaluation.graded, metrics);
+}
+
+/** Where a model's baseline snapshot lives: next to its predictions. */
+export function snapshotPath(outDir: string, loaded: Pick<LoadedTask, "task" | "subset">, model: string): string {
+  return join(outDir, loaded.task, loaded.subset, `snapshot-${model}.json`);
+}
+
+export interface AnnotationChangesOptions {
+  /** Synthetic task: the subset whose labels are fixed (default "reviewed"). */
+  subset?: string;
+  snapshot?: SnapshotMode;
 }
 
 /**
- * The evaluate cell's one call: snapshot this evaluation's gold labels and headline metrics (with
- * the paper's mean over questions) at `file`, returning what changed since the previous run.
+ * The annotation-fix loop's one call, for the evaluate notebooks' last cell: re-read the annotations
+ * (through the experiment, so an edited CSV is picked up here, not only in the setup cell), re-score
+ * every model's saved predictions (no model is called) and compare each with its baseline snapshot.
+ * Predictions and snapshots live under the experiment's eval.outDir; labels are as in evaluateModels.
  */
-export function snapshotEvaluation(
-  file: string,
-  task: string,
-  evaluation: { model: string; graded: readonly GradedItem[]; score: TaskScore; averages: { all: number } },
-): SnapshotDiff {
-  const metrics = flattenScore(evaluation.score, { "average.questions": evaluation.averages.all });
-  return updateSnapshot(file, makeSnapshot(task, evaluation.model, evaluation.graded, metrics));
+export async function annotationChanges(
+  experiment: Experiment,
+  task: "apixaban" | "synthetic",
+  labels: readonly string[],
+  options: AnnotationChangesOptions = {},
+): Promise<{ model: string; file: string; diff: BaselineDiff }[]> {
+  const outDir = resolveFromRoot(experiment.eval.outDir);
+  const subset = task === "synthetic" ? (options.subset ?? "reviewed") : undefined;
+  const loaded = await loadEvalTask(experiment, task, subset ? { subset } : {});
+  // The reviewed synthetic subset is scored from the held-out predictions (the same requests).
+  const predictionsSubset = task === "synthetic" ? "held-out" : undefined;
+  const { evaluations } = evaluateModels(loaded, outDir, labels, { predictionsSubset });
+  // Task names as the snapshots have always recorded them ("apixaban", "synthetic-reviewed").
+  const name = task === "synthetic" ? `synthetic-${loaded.subset}` : task;
+  return evaluations.map((evaluation) => {
+    const file = snapshotPath(outDir, loaded, evaluation.model);
+    return {
+      model: evaluation.model,
+      file,
+      diff: compareWithBaseline(file, snapshotOf(name, evaluation), options.snapshot),
+    };
+  });
 }

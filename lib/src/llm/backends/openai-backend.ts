@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { LlmError, registerSecret } from "../errors.js";
 import { parseRetryAfter } from "../retry-policy.js";
 import type { Backend, CallContext, HealthStatus, ModelRequest, RawAnswer } from "../types.js";
@@ -123,25 +123,30 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): Backend {
     return fetch(input, { ...init, redirect: "error" });
   };
   const headers = { "content-type": "application/json", authorization: `Bearer ${apiKey}` };
-  const client = new OpenAI({
-    baseURL: baseUrl,
-    apiKey,
-    maxRetries: 0,
-    timeout: 24 * 3600_000,
-    fetch: guardedFetch,
-    logLevel: "off",
-  });
+  // The SDK (about 150 modules) is loaded on the first "openai-sdk" request, not when the library is imported.
+  let sdk: Promise<{ Sdk: typeof OpenAI; client: OpenAI }> | undefined;
+  const loadSdk = () =>
+    (sdk ??= import("openai").then(({ default: Sdk }) => ({
+      Sdk,
+      client: new Sdk({
+        baseURL: baseUrl,
+        apiKey,
+        maxRetries: 0,
+        timeout: 24 * 3600_000,
+        fetch: guardedFetch,
+        logLevel: "off",
+      }),
+    })));
 
-  function mapError(error: unknown, path: string, signal: AbortSignal): LlmError {
+  function mapError(error: unknown, path: string, signal: AbortSignal, Sdk: typeof OpenAI): LlmError {
     if (LlmError.isInstance(error)) return error;
-    if (signal.aborted || error instanceof OpenAI.APIUserAbortError)
+    if (signal.aborted || error instanceof Sdk.APIUserAbortError)
       return new LlmError("cancelled", `${baseUrl}${path}: aborted`);
-    if (error instanceof OpenAI.APIConnectionTimeoutError)
-      return new LlmError("timeout", `${baseUrl}${path}: timed out`);
-    if (error instanceof OpenAI.APIConnectionError) {
+    if (error instanceof Sdk.APIConnectionTimeoutError) return new LlmError("timeout", `${baseUrl}${path}: timed out`);
+    if (error instanceof Sdk.APIConnectionError) {
       return new LlmError("network", `${baseUrl}${path}: ${describeCause(error.cause ?? error)}`);
     }
-    if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    if (error instanceof Sdk.APIError && error.status !== undefined) {
       const message = (error.message || "").slice(0, 300);
       return new LlmError("http", `${baseUrl}${path}: HTTP ${message}`, {
         status: error.status,
@@ -228,6 +233,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): Backend {
         return readReply(await postJson(path, requestBody(request), context.signal), completions);
       }
       let reply: unknown;
+      const { Sdk, client } = await loadSdk();
       try {
         if (completions) {
           const body = requestBody(request);
@@ -244,7 +250,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): Backend {
           );
         }
       } catch (error) {
-        throw mapError(error, path, context.signal);
+        throw mapError(error, path, context.signal, Sdk);
       }
       const problem = replyProblem(reply);
       if (problem) throw serverErrorInReply(`${baseUrl}${path}`, 200, problem);
