@@ -8,7 +8,7 @@
  * and ends with a `RunInterrupted` error that says what was kept and how to resume, so a notebook cell
  * ends in an error (queued cells do not run on partial results) and a CLI command exits 130/143.
  */
-import { inTslabKernel } from "../report/progress-display.js";
+import { inNotebook } from "../report/tslab-writer.js";
 
 /** Why runs were stopped: "the kernel interrupt", "SIGINT", "SIGTERM". */
 export type StopCause = "the kernel interrupt" | "SIGINT" | "SIGTERM";
@@ -36,7 +36,7 @@ let settledWaiters: (() => void)[] = [];
 export function registerRun(): RunRegistration {
   // Not now: a cell's synchronous part runs under vm's breakOnSigint, which takes the SIGINT listeners
   // away for its duration (a listener added then breaks the kernel's signal handling: SIGINT kills it).
-  if (inTslabKernel() && !kernelInstalled) setImmediate(installKernelInterrupt);
+  if (inNotebook() && !kernelInstalled) setImmediate(installKernelInterrupt);
   const entry: Entry = {
     controller: new AbortController(),
     settled: () => {

@@ -1,34 +1,8 @@
-import { createRequire } from "node:module";
 import { figureHtml, fitFigure } from "./figure-html.js";
 import { toTablePayload } from "./table-data.js";
 import { tableHtml, tableText } from "./table-html.js";
+import { inNotebook, tslabWriter } from "./tslab-writer.js";
 import { type DataFrameLike, type Figure, PLOTLY_MIME, type Row, TABLE_MIME } from "./types.js";
-
-type WriteDisplayData = (
-  content: { data: Record<string, unknown>; metadata: object; transient: object },
-  update: boolean,
-) => void;
-
-/**
- * The display function of the tslab kernel running this code, or undefined outside tslab.
- * It is looked up in the module cache rather than imported: the library must not depend on tslab, and
- * the instance that matters is the one the kernel loaded (a notebook's own `import "tslab"` can resolve
- * to another copy whose display is "Not ready").
- */
-function tslabWriter(): WriteDisplayData | undefined {
-  const cache = createRequire(import.meta.url).cache;
-  for (const [file, module] of Object.entries(cache)) {
-    if (!/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(file)) continue;
-    const writer = (module?.exports as { lastWriteDisplayData?: unknown } | undefined)?.lastWriteDisplayData;
-    if (typeof writer === "function") return writer as WriteDisplayData;
-  }
-  return undefined;
-}
-
-/** True when running inside a tslab kernel cell (so rich output is possible). */
-export function inNotebook(): boolean {
-  return tslabWriter() !== undefined;
-}
 
 /**
  * Send one rich output with several representations; the front end picks the richest it knows, and
@@ -106,3 +80,5 @@ export function table(rows: readonly Row[] | DataFrameLike, options: TableOption
 export function html(fragment: string): void {
   displayBundle({ "text/html": fragment, "text/plain": fragment.replace(/<[^>]*>/g, "") });
 }
+
+export { inNotebook };

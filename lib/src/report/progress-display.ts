@@ -3,33 +3,8 @@
  * then `update_display_data` messages for it, so the cell (and the executed notebook saved from it)
  * holds one output showing the latest state, not a line per update.
  */
-import { createRequire } from "node:module";
 import { escapeHtml } from "./escape-html.js";
-
-type WriteDisplayData = (
-  content: { data: Record<string, unknown>; metadata: object; transient: { display_id?: string } },
-  update: boolean,
-) => void;
-
-/**
- * The display writer of the tslab kernel running this code (the one for the cell now executing), or
- * undefined outside tslab. Looked up in the module cache, not imported: the library does not depend on
- * tslab, and the instance that matters is the one the kernel loaded.
- */
-function tslabWriter(): WriteDisplayData | undefined {
-  const cache = createRequire(import.meta.url).cache;
-  for (const [file, module] of Object.entries(cache)) {
-    if (!/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(file)) continue;
-    const writer = (module?.exports as { lastWriteDisplayData?: unknown } | undefined)?.lastWriteDisplayData;
-    if (typeof writer === "function") return writer as WriteDisplayData;
-  }
-  return undefined;
-}
-
-/** True inside a tslab kernel (a notebook cell). */
-export function inTslabKernel(): boolean {
-  return tslabWriter() !== undefined;
-}
+import { tslabWriter } from "./tslab-writer.js";
 
 export interface ProgressDisplay {
   /** Replace what the display shows. `fraction` (0..1) draws a bar when known. */
