@@ -15,7 +15,7 @@ import {
   writeRequestsJsonl,
 } from "../../lib/src/llm/index.js";
 import { missing } from "../helpers/skip.js";
-import { collect, makeRequests, tempDir } from "./helpers.js";
+import { collect, makeRequests, quietly, tempDir } from "./helpers.js";
 
 const fast = { retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 2 }, health: false as const };
 
@@ -122,27 +122,6 @@ test("an unreadable line in the middle is quarantined; an unreadable stored line
     assert.equal(await runOnce(server, file, requests), [ids[1]]);
     assert.equal(await runOnce(server, file, requests), []);
   }));
-
-async function quietly<T>(fn: () => Promise<T>): Promise<{ value: T; out: string }> {
-  const saved = { log: console.log, error: console.error, warn: console.warn, write: process.stdout.write };
-  let out = "";
-  const capture = (...args: unknown[]) => {
-    out += `${args.join(" ")}\n`;
-  };
-  console.log = capture;
-  console.error = capture;
-  console.warn = capture;
-  process.stdout.write = ((chunk: string) => {
-    out += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return { value: await fn(), out };
-  } finally {
-    Object.assign(console, { log: saved.log, error: saved.error, warn: saved.warn });
-    process.stdout.write = saved.write;
-  }
-}
 
 function writeConfig(dir: string, url: string, cacheDir: string): string {
   const file = join(dir, "exp.yaml");

@@ -29,3 +29,25 @@ export async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
   for await (const item of stream) out.push(item);
   return out;
 }
+
+/** Run `fn` with console and stdout captured: what it printed, for assertions, and nothing on the test's output. */
+export async function quietly<T>(fn: () => Promise<T>): Promise<{ value: T; out: string }> {
+  const saved = { log: console.log, error: console.error, warn: console.warn, write: process.stdout.write };
+  let out = "";
+  const capture = (...args: unknown[]) => {
+    out += `${args.join(" ")}\n`;
+  };
+  console.log = capture;
+  console.error = capture;
+  console.warn = capture;
+  process.stdout.write = ((chunk: string) => {
+    out += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { value: await fn(), out };
+  } finally {
+    Object.assign(console, { log: saved.log, error: saved.error, warn: saved.warn });
+    process.stdout.write = saved.write;
+  }
+}

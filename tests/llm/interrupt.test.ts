@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { main } from "../../lib/src/cli/main.js";
 import { FakeOpenAIServer, writeRequestsJsonl } from "../../lib/src/llm/index.js";
-import { makeRequests, tempDir } from "./helpers.js";
+import { makeRequests, quietly, tempDir } from "./helpers.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
@@ -129,27 +129,6 @@ test("SIGTERM then SIGINT stop `llm run` cleanly (143, 130): no final file, .par
     await server.close();
   }
 });
-
-async function quietly<T>(fn: () => Promise<T>): Promise<{ value: T; out: string }> {
-  const saved = { log: console.log, error: console.error, warn: console.warn, write: process.stdout.write };
-  let out = "";
-  const capture = (...args: unknown[]) => {
-    out += `${args.join(" ")}\n`;
-  };
-  console.log = capture;
-  console.error = capture;
-  console.warn = capture;
-  process.stdout.write = ((chunk: string) => {
-    out += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return { value: await fn(), out };
-  } finally {
-    Object.assign(console, { log: saved.log, error: saved.error, warn: saved.warn });
-    process.stdout.write = saved.write;
-  }
-}
 
 test("`llm run` exits non-zero when every request failed, and when some did; counts by reason are printed", async () => {
   const server = await FakeOpenAIServer.start({

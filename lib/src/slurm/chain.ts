@@ -4,7 +4,7 @@ import { z } from "zod";
 import { validateConfig } from "../config/load.js";
 import { resolveFromRoot } from "../paths.js";
 import { isTerminal, type JobState } from "./errors.js";
-import { overallState, sleep } from "./follow-job.js";
+import { overallRecord, sleep } from "./follow-job.js";
 import { jobRecords } from "./job-status.js";
 import { clusterProfileSchema, slurmClientEnv } from "./profile.js";
 import type { RenderedJob } from "./render-script.js";
@@ -130,8 +130,7 @@ async function fromAccounting(job: SubmittedJob): Promise<ChainJobStatus | null>
 async function statusOf(job: SubmittedJob): Promise<ChainJobStatus> {
   try {
     const records = await jobRecords(job.jobId, job.profile);
-    const state = overallState(records);
-    const worst = records.find((record) => record.state === state) ?? records[0];
+    const { state, worst } = overallRecord(records);
     return {
       jobId: job.jobId,
       name: job.name,

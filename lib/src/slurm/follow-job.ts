@@ -32,6 +32,12 @@ export function overallState(records: JobRecord[]): JobState {
   return "COMPLETED";
 }
 
+/** The overall state and the record that shows it (whose exit code, reason and log describe the job). */
+export function overallRecord(records: JobRecord[]): { state: JobState; worst: JobRecord | undefined } {
+  const state = overallState(records);
+  return { state, worst: records.find((record) => record.state === state) ?? records[0] };
+}
+
 /** Wait `ms`, or less when `signal` aborts; the abort listener goes when the wait ends (long follows poll a lot). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -46,8 +52,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 function outcomeOf(job: SubmittedJob, records: JobRecord[], tailLines: number): JobOutcome {
-  const state = overallState(records);
-  const worst = records.find((record) => record.state === state) ?? records[0];
+  const { state, worst } = overallRecord(records);
   return {
     jobId: job.jobId,
     name: job.name,
