@@ -13,7 +13,8 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { readAllNotes, readN2c2Dir, readNotes, writeJsonl } from "../lib/src/data/index.js";
+import { readN2c2Dir, readNotes, writeJsonl } from "../lib/src/data/index.js";
+import { readAllNotes } from "../lib/src/data/notes.js";
 import { resolveFromRoot } from "../lib/src/paths.js";
 
 const NOTES_PER_SECOND = 10_000;

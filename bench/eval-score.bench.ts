@@ -2,13 +2,13 @@
  * Scoring speed at the paper's size: 42,498 held-out synthetic predictions, four question types, all metrics
  * (accuracy, balanced accuracy, micro/macro/weighted F1, per class), overall and per type, with 1,000
  * bootstrap resamples. Target (issue 6): under 3 s on this machine.
- * Figures: (1) scoreClassification from labels (the target); (2) scoreAnswers end to end from raw outputs
- * (parse, match with a tolerance, score exact and within-tolerance), reported beside it.
+ * Figures: (1) scoreClassification from labels (the target); (2) the evaluate step end to end from raw outputs
+ * (evaluate: parse, grade with a tolerance, score with exact and within-tolerance numeric rates), reported beside it.
  * The data are generated here (a seeded mix of labels with 85% agreement): timings only, not results.
  * Run: npx tsx bench/eval-score.bench.ts   (BENCH_QUICK=1: 5,000 items, 200 resamples)
  */
 import { availableParallelism, loadavg } from "node:os";
-import { type AnswerItem, createRng, scoreAnswers, scoreClassification } from "../lib/src/eval/index.js";
+import { createRng, type EvalItem, evaluate, type Prediction, scoreClassification } from "../lib/src/eval/index.js";
 
 const TARGET_SECONDS = 3;
 const quick = process.env.BENCH_QUICK === "1";
@@ -17,7 +17,8 @@ const resamples = quick ? 200 : 1_000;
 const rng = createRng(42498);
 const types = ["boolean", "numeric", "na_boolean", "na_numeric"] as const;
 
-const items: AnswerItem[] = [];
+const items: EvalItem[] = [];
+const predictions = new Map<string, Prediction>();
 const gold: string[] = [];
 const pred: string[] = [];
 const type: string[] = [];
@@ -43,13 +44,15 @@ for (let i = 0; i < count; i++) {
       ? "I cannot answer that."
       : JSON.stringify({ answer: predicted, explanation: "Evidence sentence quoted from the note." });
   items.push({
-    id: `item-${i}`,
-    type: questionType,
-    question: `q${i % 23}`,
-    expected: numeric ? "numeric" : "boolean",
+    itemId: `item-${i}`,
+    task: "synthetic",
+    noteId: `note-${i >> 5}`,
+    questionId: `q${i % 23}`,
+    questionType,
+    question: "generated",
     gold: goldAnswer,
-    output,
   });
+  predictions.set(`item-${i}`, { item_id: `item-${i}`, model: "bench", ok: true, text: output });
 }
 
 // Warm up on a small slice so the figures measure steady-state code, not the first JIT pass.
@@ -79,7 +82,10 @@ const labelSlowest = labelRuns[RUNS - 1].wall;
 
 const start = performance.now();
 const cpuStart = process.cpuUsage();
-const answerScore = scoreAnswers({ items, tolerance: { absolute: 0.1 }, bootstrap: { resamples, seed: 1 } });
+const answerScore = evaluate("bench", items, predictions, {
+  tolerance: { absolute: 0.1 },
+  bootstrap: { resamples, seed: 1 },
+});
 const answerSeconds = (performance.now() - start) / 1000;
 const answerCpu = cpuSeconds(cpuStart);
 
@@ -95,7 +101,7 @@ console.log(
   `scoreClassification, all metrics, overall + per type:   ${labelSeconds.toFixed(2)} s wall, fastest of ${RUNS} (${labelCpu.toFixed(2)} s CPU; slowest run ${labelSlowest.toFixed(2)} s)   target < ${TARGET_SECONDS} s   ${met ? "MET" : "MISSED"}`,
 );
 console.log(
-  `scoreAnswers end to end (parse, match, exact + tolerance scores, per type + per question): ${answerSeconds.toFixed(2)} s wall (${answerCpu.toFixed(2)} s CPU)   (reported beside; ${answerScore.unparseable.length} unparseable listed)`,
+  `evaluate end to end (parse, grade, scores per type + per question, numeric exact + tolerance): ${answerSeconds.toFixed(2)} s wall (${answerCpu.toFixed(2)} s CPU)   (reported beside; ${answerScore.score.unusable.length} unusable listed)`,
 );
 console.log(`machine load average (1 min): ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
 process.exit(met ? 0 : 1);

@@ -11,7 +11,8 @@ import { mkdtempSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRng } from "../lib/src/eval/index.js";
-import { gradeItems, readPredictions, scoreGraded, writePredictions } from "../lib/src/eval/tasks/index.js";
+import { gradeItems } from "../lib/src/eval/tasks/grade.js";
+import { readPredictions, scoreGraded, writePredictions } from "../lib/src/eval/tasks/index.js";
 import type { EvalItem, Prediction } from "../lib/src/eval/tasks/types.js";
 
 const TARGET_SECONDS = 3;

@@ -15,18 +15,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { mulberry32 } from "../lib/src/ner/internal/random.js";
-import {
-  buildRestrictedIndex,
-  indexShingles,
-  type NotebookDocument,
-  PLOTLY_MIME,
-  readDatasetRegistry,
-  type ScanStats,
-  scanNotebook,
-  TABLE_MIME,
-  toTablePayload,
-} from "../lib/src/report/index.js";
+import { createRng } from "../lib/src/core/random.js";
+import { readDatasetRegistry } from "../lib/src/report/dataset-registry.js";
+import { buildRestrictedIndex, indexShingles, scanNotebook } from "../lib/src/report/export-guard.js";
+import type { NotebookDocument, ScanStats } from "../lib/src/report/index.js";
+import { toTablePayload } from "../lib/src/report/table-data.js";
+import { PLOTLY_MIME, TABLE_MIME } from "../lib/src/report/types.js";
 
 const { values } = parseArgs({ options: { mb: { type: "string" } } });
 const megabytes = Number(values.mb ?? process.env.GUARD_BENCH_MB ?? (process.env.BENCH_QUICK === "1" ? "30" : "300"));
@@ -42,7 +36,11 @@ const memoryMb = () => {
   return { rss: usage.rss / 2 ** 20, held: (usage.heapUsed + usage.arrayBuffers) / 2 ** 20 };
 };
 
-const random = mulberry32;
+/** A seeded uniform source in [0, 1), as the note builders take it. */
+const random = (seed: number): (() => number) => {
+  const rng = createRng(seed);
+  return () => rng.next();
+};
 
 const words = (text: string) => text.split(" ");
 const vocabulary = {

@@ -17,7 +17,7 @@
  *        BENCH_SEED=N another sample). Without the corpus it says so loudly and exits 2.
  */
 
-import { rng } from "../lib/src/synth/internal/random.js";
+import { createRng, deriveSeed } from "../lib/src/core/random.js";
 import { checkSource, DEFAULT_MAX_ELLIPSIS_GAP, prepareNote, sourceFound } from "../lib/src/synth/source-check.js";
 import type { SourceCheck } from "../lib/src/synth/types.js";
 import { aciBenchNotes } from "../tests/helpers/aci-bench.js";
@@ -35,7 +35,7 @@ if (!notes) {
   process.exit(2);
 }
 
-const random = rng(seed, "grounding");
+const random = createRng(deriveSeed(seed, "grounding"));
 const cases: QuoteCase[] = [];
 for (const note of notes) cases.push(...quoteCases(note.text, random, perKind, maxGap));
 

@@ -5,7 +5,7 @@
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { crashExperiment } from "../lib/src/llm/testing/crash-harness.js";
+import { crashExperiment } from "../lib/src/testing/index.js";
 import { quick, report, root, tsxLoader } from "./llm-support.js";
 
 const requests = quick ? 500 : 2000;

@@ -7,7 +7,8 @@ import { once } from "node:events";
 import { createWriteStream, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Backend, ResponseCache, readRequestsJsonl, requestToJson, runToFile } from "../lib/src/llm/index.js";
+import { type Backend, ResponseCache, readRequestsJsonl, runToFile } from "../lib/src/llm/index.js";
+import { requestToJson } from "../lib/src/llm/request-files.js";
 import { benchRequests, quick, report } from "./llm-support.js";
 
 const n = quick ? 100_000 : 1_000_000;

@@ -3,7 +3,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
-import { type ModelRequest, requestBody } from "../lib/src/llm/index.js";
+import type { ModelRequest } from "../lib/src/llm/index.js";
+import { requestBody } from "../lib/src/llm/wire-format.js";
 
 export const root = resolve(import.meta.dirname, "..");
 export const tsxLoader = pathToFileURL(resolve(root, "node_modules/tsx/dist/loader.mjs")).href;

@@ -5,7 +5,7 @@
  * Input, generated here once per run (seeded; timings only, not results): 42,498 held-out synthetic questions
  * over 4,250 notes (CSV) and a predictions JSONL with 85% agreement (some NA, some unreadable replies).
  * Scored, 1,000 percentile-bootstrap resamples, for both units: single items, and whole notes (the project's
- * default, lib/src/eval/bootstrap.ts).
+ * default, lib/src/core/bootstrap.ts).
  *   - reference: python3 bench/reference/score_reference.py: csv + json reading, sklearn point estimates,
  *     numpy bootstrap (accuracy, balanced accuracy, micro/macro-F1 overall and per type, numeric exact match);
  *   - library:   node bench/score-library.mjs: import the built library (lib/dist), readSyntheticItems,

@@ -18,7 +18,8 @@
  * Usage: npx tsx bench/synth-postprocess.bench.ts        (BENCH_QUICK=1 for 20,000 rows)
  *        env BENCH_NOTE_CHARS=N sets the note length (default 2,000 characters); BENCH_ROWS=N the size;
  *        BENCH_SINGLE=1 skips the doubled run; BENCH_WORKERS=N sets prepare's worker threads (default 0;
- *        BENCH_WORKERS=0,1 runs the project once per value, interleaved, to compare). Rows/s is wall-clock;
+ *        BENCH_WORKERS=0,1 runs the project once per value, interleaved, to compare; BENCH_VARIANTS=1 also times
+ *        step c for the three variants as three folders against one prepareVariants folder). Rows/s is wall-clock;
  *        rows per CPU-second is shown beside it because on a shared machine the wall clock mostly measures
  *        other people's load. Without Debian's python3-pandas the reference is skipped, loudly.
  */
@@ -27,12 +28,13 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pl from "nodejs-polars";
+import { JsonlWriter } from "../lib/src/core/jsonl.js";
+import { createRng, deriveSeed } from "../lib/src/core/random.js";
 import { evalMessages } from "../lib/src/prompts/eval.js";
-import { JsonlWriter } from "../lib/src/synth/internal/jsonl.js";
-import { rng } from "../lib/src/synth/internal/random.js";
 import { plainParquetTypes } from "../lib/src/synth/parquet-shards.js";
 import { postProcessFile } from "../lib/src/synth/post-process-file.js";
-import { prepareDataset, promptTemplates } from "../lib/src/synth/prepare.js";
+import { prepareDataset, prepareVariants, promptTemplates } from "../lib/src/synth/prepare.js";
+import { VARIANTS } from "../lib/src/synth/types.js";
 
 const TARGET_RATIO = 10;
 const TARGET_FLOOR_RATIO = 2;
@@ -52,8 +54,8 @@ const WORDS =
 
 /** Write notes and teacher responses totalling `total` question items. Deterministic. */
 function generate(dir: string, total: number): { notes: string; responses: string } {
-  const random = rng(20_241_124, "bench");
-  const word = () => WORDS[random.int(WORDS.length)];
+  const random = createRng(deriveSeed(20_241_124, "bench"));
+  const word = () => WORDS[random.nextInt(WORDS.length)];
   const phrase = (n: number) => Array.from({ length: n }, word).join(" ");
   const notesFile = join(dir, "notes.jsonl");
   const responsesFile = join(dir, "responses.jsonl");
@@ -75,7 +77,7 @@ function generate(dir: string, total: number): { notes: string; responses: strin
       const items: unknown[] = [];
       for (let i = 0; i < count && written < total; i++, written++) {
         const duplicate = i > 0 && random.next() < 0.05;
-        const quote = lines[random.int(lines.length)];
+        const quote = lines[random.nextInt(lines.length)];
         const answer =
           type === "boolean"
             ? i % 2
@@ -90,7 +92,7 @@ function generate(dir: string, total: number): { notes: string; responses: strin
           answer,
           section: "Pertinent Results",
           source: type.startsWith("na_") ? "" : quote,
-          difficulty: 1 + random.int(10),
+          difficulty: 1 + random.nextInt(10),
           explanation: `The note says "${quote.slice(0, 40)}" ${phrase(12)}.`,
         };
         if (random.next() < 0.01) item.difficulty = "hard"; // wrong type
@@ -131,6 +133,9 @@ interface ChildResult {
   cpuSeconds: number;
   postSeconds: number;
   prepareSeconds: number;
+  /** CPU seconds of each step (user + system, all threads). */
+  postCpuSeconds: number;
+  prepareCpuSeconds: number;
   peakRssMb: number;
   accepted: number;
   rejected: number;
@@ -142,6 +147,31 @@ interface ChildResult {
   /** Seconds to compress and write the same parquet again from frames already in memory (see ioFloor). */
   floorSeconds: number;
   floorSameBytes: boolean;
+  /** BENCH_VARIANTS=1: the three variants as three folders (prepareDataset each) against one (prepareVariants). */
+  variants?: { folders: { cpuSeconds: number; rows: number }; once: { cpuSeconds: number; rows: number } };
+}
+
+/** Step c for variants boolean, numeric and all: three prepareDataset folders, then one prepareVariants folder. */
+async function variantsComparison(dir: string, acceptedFile: string): Promise<ChildResult["variants"]> {
+  const base = { acceptedFile, notes: join(dir, "notes.jsonl"), seed: 42 };
+  const cpuSince = (start: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1e6;
+  };
+  const written = (stats: { splits: Record<"train" | "test", { rows: number }> }) =>
+    stats.splits.train.rows + stats.splits.test.rows;
+  let start = process.cpuUsage();
+  let rows = 0;
+  for (const variant of VARIANTS) {
+    const outDir = join(dir, `variant-${variant}`);
+    rows += written((await prepareDataset({ ...base, outDir, variant })).stats);
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  const folders = { cpuSeconds: cpuSince(start), rows };
+  start = process.cpuUsage();
+  const once = await prepareVariants({ ...base, outDir: join(dir, "variants"), variants: VARIANTS });
+  rmSync(join(dir, "variants"), { recursive: true, force: true });
+  return { folders, once: { cpuSeconds: cpuSince(start), rows: written(once.stats) } };
 }
 
 /**
@@ -176,6 +206,7 @@ async function child(dir: string, total: number, workers: number): Promise<void>
     outDir: join(dir, "post"),
   });
   const mid = performance.now();
+  const cpuMid = process.cpuUsage(cpuStart);
   const prepared = await prepareDataset({
     acceptedFile: post.files.accepted,
     notes: join(dir, "notes.jsonl"),
@@ -198,6 +229,8 @@ async function child(dir: string, total: number, workers: number): Promise<void>
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     postSeconds: (mid - start) / 1000,
     prepareSeconds: (end - mid) / 1000,
+    postCpuSeconds: (cpuMid.user + cpuMid.system) / 1e6,
+    prepareCpuSeconds: (cpu.user + cpu.system - cpuMid.user - cpuMid.system) / 1e6,
     peakRssMb,
     accepted: post.stats.accepted,
     rejected: post.stats.rejected + post.stats.responsesRejected,
@@ -207,6 +240,7 @@ async function child(dir: string, total: number, workers: number): Promise<void>
     parquetMb: size(parquet) / 1048576,
     floorSeconds: floor.seconds,
     floorSameBytes: floor.sameBytes,
+    variants: process.env.BENCH_VARIANTS === "1" ? await variantsComparison(dir, post.files.accepted) : undefined,
   };
   console.log(`RESULT ${JSON.stringify(result)}`);
 }
@@ -277,7 +311,7 @@ function withInputs<T>(total: number, body: (dir: string) => T): T {
 }
 
 const fmt = (r: ChildResult) =>
-  `  project, ${r.workers} worker${r.workers === 1 ? "" : "s"}, ${r.rows.toLocaleString()} items: ${r.seconds.toFixed(2)} s (post ${r.postSeconds.toFixed(2)} s, prepare ${r.prepareSeconds.toFixed(2)} s), ` +
+  `  project, ${r.workers} worker${r.workers === 1 ? "" : "s"}, ${r.rows.toLocaleString()} items: ${r.seconds.toFixed(2)} s (post ${r.postSeconds.toFixed(2)} s, prepare ${r.prepareSeconds.toFixed(2)} s; CPU ${r.cpuSeconds.toFixed(2)} s: post ${r.postCpuSeconds.toFixed(2)}, prepare ${r.prepareCpuSeconds.toFixed(2)}), ` +
   `${Math.round(r.rows / r.seconds).toLocaleString()} rows/s (${Math.round(r.rows / r.cpuSeconds).toLocaleString()} rows per CPU-second), peak RSS ${r.peakRssMb.toFixed(0)} MB; accepted ${r.accepted.toLocaleString()}, rejected ${r.rejected.toLocaleString()}, ` +
   `train ${r.trainRows.toLocaleString()} / test ${r.testRows.toLocaleString()}, written ${r.writtenMb.toFixed(1)} MB (parquet ${r.parquetMb.toFixed(1)} MB)`;
 
@@ -294,6 +328,12 @@ async function main(): Promise<void> {
     return { single: byWorkers[0], byWorkers, reference };
   });
   for (const r of byWorkers) console.log(fmt(r));
+  const { variants } = single;
+  if (variants)
+    console.log(
+      `  variants boolean, numeric, all: three folders ${variants.folders.cpuSeconds.toFixed(2)} CPU-s, ${variants.folders.rows.toLocaleString()} rows written; ` +
+        `one folder (prepareVariants) ${variants.once.cpuSeconds.toFixed(2)} CPU-s, ${variants.once.rows.toLocaleString()} rows written`,
+    );
   const double =
     process.env.BENCH_SINGLE === "1"
       ? single

@@ -30,6 +30,9 @@ class FinetuneConfig:
     train_file: str
     output_dir: str
     eval_file: str | None = None
+    # A dataset written for several variants (synth prepareVariants) marks each row's in `variant_<name>`
+    # columns; the job trains (and evaluates) on the rows of this one. None: every row.
+    variant: str | None = None
     max_seq_length: int = 12000
     truncation_side: str = "left"
     load_in_4bit: bool = True
@@ -64,7 +67,7 @@ def _coerce(name: str, value: Any, expected: Any) -> Any:
         if isinstance(value, str):
             return [part for part in value.split(",") if part]
         raise ConfigError(f"target_modules: expected 'all-linear' or a list of module names, got {value!r}")
-    if name == "eval_file":
+    if name in ("eval_file", "variant"):
         return None if value in (None, "", "none", "None") else str(value)
     if isinstance(expected, bool):
         if isinstance(value, bool):
@@ -196,10 +199,27 @@ def training_files(path: str, split: str = "train") -> list[str]:
     return [path]
 
 
-def read_records(path: str, split: str = "train") -> tuple[list[Record], list[dict]]:
+def variant_column(variant: str) -> str:
+    """The bool column that marks a variant's rows (lib/src/synth/prepare.ts variantColumn)."""
+    return f"variant_{variant}"
+
+
+def _check_variant_column(columns: Sequence[str], variant: str, where: str) -> str:
+    column = variant_column(variant)
+    if column not in columns:
+        marked = sorted(name[len("variant_"):] for name in columns if name.startswith("variant_"))
+        raise ConfigError(
+            f"variant {variant}: {where} has no {column} column "
+            + (f"(its variants: {', '.join(marked)})" if marked else "(it holds one variant: set slurm.finetune.variant: null in the experiment, or leave variant out of the run config)")
+        )
+    return column
+
+
+def read_records(path: str, split: str = "train", variant: str | None = None) -> tuple[list[Record], list[dict]]:
     """All valid records of a prepared dataset folder (its `split` shards), a parquet file or a JSONL file,
     and one reject {line, reason} per invalid line or row (never a silent drop). Parquet rows count from 1
-    across the shards in order."""
+    across the shards in order. With `variant`, only the rows its `variant_<name>` column marks (rows of other
+    variants are skipped, not rejected; line numbers still count every row)."""
     files = training_files(path, split)
     records: list[Record] = []
     rejects: list[dict] = []
@@ -209,8 +229,13 @@ def read_records(path: str, split: str = "train") -> tuple[list[Record], list[di
 
         number = 0
         for file in files:
-            for value in pq.read_table(file, columns=["prompt", "completion"]).to_pylist():
+            columns = ["prompt", "completion"]
+            if variant is not None:
+                columns.append(_check_variant_column(pq.read_schema(file).names, variant, file))
+            for value in pq.read_table(file, columns=columns).to_pylist():
                 number += 1
+                if variant is not None and value[columns[2]] is not True:
+                    continue
                 try:
                     records.append(parse_record(value, number))
                 except ValueError as error:
@@ -221,9 +246,16 @@ def read_records(path: str, split: str = "train") -> tuple[list[Record], list[di
             if not text.strip():
                 continue
             try:
-                records.append(parse_record(json.loads(text), number))
+                value = json.loads(text)
             except json.JSONDecodeError as error:
                 rejects.append({"line": number, "reason": f"invalid JSON: {error.msg}"})
+                continue
+            # Outside the try below: a missing variant column is the config's mistake, not a bad row.
+            if variant is not None and isinstance(value, dict):
+                if value.get(_check_variant_column(list(value), variant, f"{files[0]} line {number}")) is not True:
+                    continue
+            try:
+                records.append(parse_record(value, number))
             except ValueError as error:
                 rejects.append({"line": number, "reason": str(error)})
     return records, rejects

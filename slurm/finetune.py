@@ -17,7 +17,9 @@ Loss is logged as `TRAIN_LOG {json}` lines that the notebook plots.
 Input (`train_file`, `eval_file`): a prepared dataset folder (synth step c: its data/train-*.parquet shards,
 or data/test-*.parquet for eval_file; read with pyarrow), one parquet file, or a JSONL file, each row in trl's
 prompt-completion form: conversational (`prompt` system + user messages, `completion` one assistant
-message; rendered here with the tokenizer's chat template) or plain strings.
+message; rendered here with the tokenizer's chat template) or plain strings. A dataset written for several
+variants at once (synth prepareVariants) marks each row's variants in `variant_<name>` columns: `variant`
+(e.g. --variant=boolean) selects one at load time, for train_file and eval_file alike.
 """
 from __future__ import annotations
 
@@ -94,7 +96,7 @@ def main(argv: list[str]) -> int:
     end_token = "<|eot_id|>" if "<|eot_id|>" in tokenizer.get_vocab() else tokenizer.eos_token
     end_ids = tokenizer.convert_tokens_to_ids([end_token])
 
-    records, rejects = common.read_records(config.train_file)
+    records, rejects = common.read_records(config.train_file, variant=config.variant)
     examples, too_long = [], 0
     for record in records:
         example = tokenize_record(record, tokenizer, config, end_ids)
@@ -117,7 +119,7 @@ def main(argv: list[str]) -> int:
     eval_examples = None
     if config.eval_file:
         # A prepared dataset folder as eval_file gives its test split.
-        eval_records, eval_rejects = common.read_records(config.eval_file, split="test")
+        eval_records, eval_rejects = common.read_records(config.eval_file, split="test", variant=config.variant)
         tokenized = [tokenize_record(record, tokenizer, config, end_ids) for record in eval_records]
         eval_examples = [example for example in tokenized if example is not None]
         if is_main:

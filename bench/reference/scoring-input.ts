@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { createRng } from "../../lib/src/eval/prng.js";
+import { createRng } from "../../lib/src/core/random.js";
 
 /**
  * The scoring benchmark's input (seeded; timings and agreement checks only, never results): `count` held-out

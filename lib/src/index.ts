@@ -1,5 +1,6 @@
 // The library every notebook, the CLI and the tests use. One namespace per capability,
 // so notebooks read `synth.postProcess(...)`, `evaluation.score(...)`.
+// Test and demo helpers (the loopback OpenAI server, the crash harness) are in "clinical-distill/testing".
 export * as config from "./config/index.js";
 export * as data from "./data/index.js";
 export * as evaluation from "./eval/index.js";

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ToolkitError } from "./core/errors.js";
 
 /**
  * The repository root: the nearest folder above this module holding the workspace package.json.
@@ -14,9 +15,10 @@ export function projectRoot(): string {
     if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "lib", "package.json"))) return dir;
     const parent = dirname(dir);
     if (parent === dir)
-      throw new Error(
+      throw new ToolkitError(
         "clinical-distill: cannot find the project root (a folder with package.json and lib/package.json) above " +
           fileURLToPath(import.meta.url),
+        { stage: "config" },
       );
     dir = parent;
   }

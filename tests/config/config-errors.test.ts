@@ -1,12 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { z } from "zod";
 import { ConfigError, loadExperiment, loadYamlConfig, validateConfig } from "../../lib/src/config/index.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "config-test-"));
+const scratch = tempDir("config-test-");
 let counter = 0;
 function yamlFile(text: string): string {
   const file = join(scratch, `recipe-${++counter}.yaml`);
@@ -118,5 +118,4 @@ test("the shipped sample recipe is valid", () => {
   assert.is(experiment.name, "sample");
 });
 
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

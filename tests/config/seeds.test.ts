@@ -151,7 +151,7 @@ test("step c's manifest and dataset card record the seeds and where they came fr
     const backend = await createReplayBackend([resolveFromRoot("data/sample/teacher-responses/replay.jsonl")]);
     await generateFromConfig(experiment, { backend, health: false });
     await postProcessFromConfig(experiment);
-    const { outDir } = await prepareFromConfig(experiment, "all");
+    const { outDir } = await prepareFromConfig(experiment);
     const manifest = JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8"));
     assert.equal(manifest.seeds, resolvedSeeds(experiment));
     assert.is(manifest.seed, experiment.synth.prepare.seed);

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ConfigError, loadExperiment } from "../../lib/src/config/index.js";
 import { resolveFromRoot } from "../../lib/src/paths.js";
 import { EVAL_ANSWER_FIELDS, EVAL_SYSTEM_PROMPT } from "../../lib/src/prompts/eval.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "target-fields-"));
+const scratch = tempDir("target-fields-");
 let counter = 0;
 function recipe(targetFields: string): string {
   const file = join(scratch, `recipe-${++counter}.yaml`);

@@ -1,16 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { RejectLog, readAllNotes, readLineBatches } from "../../lib/src/data/index.js";
+import { RejectLog, readLineBatches } from "../../lib/src/data/index.js";
+import { readAllNotes } from "../../lib/src/data/notes.js";
 import { NoteIndex } from "../../lib/src/synth/note-lookup.js";
 import { aciBenchNotes } from "../helpers/aci-bench.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 // The readers on real visit notes (ACI-BENCH, read in place): a file as a Windows tool leaves it
 // (BOM, CRLF, one Windows-1252 apostrophe) and a note repeated under another id.
-const dir = mkdtempSync(join(tmpdir(), "aci-readers-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("aci-readers-");
 
 const record = (id: string, text: string) =>
   JSON.stringify({ note_id: id, patient_id: `p-${id}`, note_type: "clinic_note", date: "2150-01-02", text });

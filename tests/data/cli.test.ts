@@ -1,11 +1,11 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { commands } from "../../lib/src/cli/data.js";
-import { readAllNotes } from "../../lib/src/data/index.js";
+import { readAllNotes } from "../../lib/src/data/notes.js";
 import { resolveFromRoot } from "../../lib/src/paths.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const fixtures = join(import.meta.dirname, "fixtures");
 
@@ -64,7 +64,7 @@ test("data datasets lists the registry and succeeds when the samples are present
 });
 
 test("data import-mimic converts MIMIC-IV-Note CSV to notes JSONL, printing counts but no note text", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "cd-import-"));
+  const dir = tempDir("cd-import-");
   const input = join(dir, "discharge.csv");
   const csv = [
     "note_id,subject_id,hadm_id,note_type,note_seq,charttime,storetime,text",

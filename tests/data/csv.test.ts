@@ -1,5 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { test } from "uvu";
@@ -13,6 +12,7 @@ import {
   readMimicIvNotes,
   readNotesFrom,
 } from "../../lib/src/data/index.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const fixtures = join(import.meta.dirname, "fixtures");
 
@@ -66,7 +66,7 @@ test("a rowSchema failure names row and field", async () => {
 });
 
 test("empty files, duplicate and blank header names are errors", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "cd-csv-"));
+  const dir = tempDir("cd-csv-");
   const cases: [string, string, string][] = [
     ["empty.csv", "", "empty"],
     ["dup.csv", "a,b,a\n1,2,3\n", 'column "a" twice'],
@@ -82,7 +82,7 @@ test("empty files, duplicate and blank header names are errors", async () => {
 });
 
 test("readMimicIvNotes maps MIMIC-IV-Note CSV (gzipped) to notes and counts bad rows", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "cd-mimic-"));
+  const dir = tempDir("cd-mimic-");
   const file = join(dir, "discharge.csv.gz");
   const csv = [
     "note_id,subject_id,hadm_id,note_type,note_seq,charttime,storetime,text",

@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { noteTextHash, RejectLog, readAllNotes, readMimicIvNotes } from "../../lib/src/data/index.js";
+import { noteTextHash, RejectLog, readMimicIvNotes } from "../../lib/src/data/index.js";
+import { readAllNotes } from "../../lib/src/data/notes.js";
 import { readNerJsonl } from "../../lib/src/ner/jsonl.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "data-duplicates-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("data-duplicates-");
 
 const note = (id: string, text: string) =>
   JSON.stringify({ note_id: id, patient_id: "p1", note_type: "progress_note", date: "2150-01-02", text });

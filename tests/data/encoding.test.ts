@@ -1,26 +1,25 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { commands } from "../../lib/src/cli/data.js";
 import { datasetRegistrySchema } from "../../lib/src/config/datasets.js";
+import { findInvalidUtf8 } from "../../lib/src/core/text-bytes.js";
 import {
   DataError,
-  findInvalidUtf8,
   RejectLog,
-  readAllNotes,
   readCsvTable,
   readJsonlEntries,
   readLineBatches,
   readMimicIvNotes,
   readNotesFrom,
 } from "../../lib/src/data/index.js";
+import { readAllNotes } from "../../lib/src/data/notes.js";
 import { readNerJsonl } from "../../lib/src/ner/jsonl.js";
 import { NoteIndex } from "../../lib/src/synth/note-lookup.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "data-encoding-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("data-encoding-");
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const note = (id: string, text: string) =>

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -13,10 +12,10 @@ import {
   readN2c2File,
   recordsWithinMonths,
 } from "../../lib/src/data/index.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 // n2c2 files as real copies arrive: other encodings, other separator widths, hand-edited XML.
-const dir = mkdtempSync(join(tmpdir(), "n2c2-input-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("n2c2-input-");
 
 const TAGS = `<TAGS>\n${N2C2_CRITERIA.map((c) => `<${c} met="not met" />`).join("\n")}\n</TAGS>`;
 const document = (text: string, declaration = '<?xml version="1.0" encoding="UTF-8" ?>', tags = TAGS) =>

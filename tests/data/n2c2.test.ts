@@ -6,7 +6,6 @@ import {
   formatN2c2Xml,
   mostRecentRecordDate,
   N2C2_CRITERIA,
-  N2C2_RECORD_SEPARATOR,
   N2c2FormatError,
   parseN2c2Xml,
   RejectLog,
@@ -14,6 +13,7 @@ import {
   readN2c2File,
   recordsWithinMonths,
 } from "../../lib/src/data/index.js";
+import { N2C2_RECORD_SEPARATOR } from "../../lib/src/data/n2c2.js";
 
 const fixtures = join(import.meta.dirname, "fixtures");
 const SEP = N2C2_RECORD_SEPARATOR;

@@ -1,18 +1,11 @@
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { z } from "zod";
-import {
-  DataError,
-  RejectLog,
-  readAllNotes,
-  readJsonl,
-  readJsonlEntries,
-  readNotes,
-  writeJsonl,
-} from "../../lib/src/data/index.js";
+import { DataError, RejectLog, readJsonl, readJsonlEntries, readNotes, writeJsonl } from "../../lib/src/data/index.js";
+import { readAllNotes } from "../../lib/src/data/notes.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const fixtures = join(import.meta.dirname, "fixtures");
 const good = join(fixtures, "notes-good.jsonl");
@@ -73,7 +66,7 @@ test("readNotes with onReject counts every bad line with its reason and keeps th
 });
 
 test("a torn (truncated) last line is reported by line number, not a crash", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "cd-notes-"));
+  const dir = tempDir("cd-notes-");
   const file = join(dir, "torn.jsonl");
   await writeFile(file, `${(await readFile(good, "utf8")).split("\n")[0]}\n{"note_id":"X","patient_id":"P`);
   const error = (await thrown(() => readAllNotes(file))) as DataError;
@@ -116,7 +109,7 @@ test("readJsonl validates against a schema and reports entries with line numbers
 });
 
 test("writeJsonl round-trips items and returns the count", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "cd-jsonl-"));
+  const dir = tempDir("cd-jsonl-");
   const file = join(dir, "sub", "out.jsonl");
   async function* items() {
     yield { a: 1, text: "line\nbreak" };
@@ -129,7 +122,7 @@ test("writeJsonl round-trips items and returns the count", async () => {
 });
 
 test("writeJsonl is atomic: a failure mid-stream leaves the old file and no temporary file", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "cd-atomic-"));
+  const dir = tempDir("cd-atomic-");
   const file = join(dir, "out.jsonl");
   await writeJsonl(file, [{ keep: true }]);
   async function* failing() {

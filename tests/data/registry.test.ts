@@ -1,5 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -12,9 +11,10 @@ import {
   restrictedDatasets,
 } from "../../lib/src/config/index.js";
 import { resolveFromRoot } from "../../lib/src/paths.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 async function registryFile(yaml: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "cd-registry-"));
+  const dir = tempDir("cd-registry-");
   const file = join(dir, "datasets.yaml");
   await writeFile(file, yaml);
   return file;

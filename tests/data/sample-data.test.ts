@@ -3,15 +3,9 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  CRITERION_LABELS,
-  N2C2_CRITERIA,
-  NOTE_TYPES,
-  RejectLog,
-  readAllNotes,
-  readCsvTable,
-  readN2c2Dir,
-} from "../../lib/src/data/index.js";
+import { N2C2_CRITERIA, NOTE_TYPES, RejectLog, readCsvTable, readN2c2Dir } from "../../lib/src/data/index.js";
+import { CRITERION_LABELS } from "../../lib/src/data/n2c2-criteria.js";
+import { readAllNotes } from "../../lib/src/data/notes.js";
 import { resolveFromRoot } from "../../lib/src/paths.js";
 
 const notesFile = resolveFromRoot("data/sample/notes.jsonl");

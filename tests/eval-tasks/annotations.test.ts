@@ -1,21 +1,25 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadExperiment } from "../../lib/src/config/experiment.js";
-import { apixabanItems, normaliseGold, readApixabanAnnotations } from "../../lib/src/eval/tasks/annotations.js";
-import { APIXABAN_QUESTIONS } from "../../lib/src/eval/tasks/apixaban-questions.js";
+import {
+  apixabanItems,
+  normaliseGold,
+  readApixabanAnnotations,
+} from "../../lib/src/eval/tasks/apixaban/annotations.js";
+import { APIXABAN_QUESTIONS } from "../../lib/src/eval/tasks/apixaban/questions.js";
 import { runBaseline } from "../../lib/src/eval/tasks/baseline.js";
 import { TableError } from "../../lib/src/eval/tasks/errors.js";
 import { loadEvalTask, predictionsPath } from "../../lib/src/eval/tasks/load-task.js";
 import { snapshotDiffRows } from "../../lib/src/eval/tasks/models.js";
 import { writePredictions } from "../../lib/src/eval/tasks/predictions.js";
 import { annotationChanges, compareWithBaseline, readSnapshot } from "../../lib/src/eval/tasks/snapshot.js";
-import { readReviewedLabels, readSyntheticItems, reviewedItems } from "../../lib/src/eval/tasks/synthetic.js";
+import { readReviewedLabels, readSyntheticItems, reviewedItems } from "../../lib/src/eval/tasks/synthetic/items.js";
 import { resolveFromRoot } from "../../lib/src/paths.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "eval-annotations-"));
+const dir = tempDir("eval-annotations-");
 const HEADER = "item_id,note_id,question_id,gold,annotator,comment";
 const csv = (name: string, ...lines: string[]) => {
   const file = join(dir, name);
@@ -213,5 +217,4 @@ test("annotation loop: a bad snapshot mode or a snapshot of another model is an 
   );
 });
 
-test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

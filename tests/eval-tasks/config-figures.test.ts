@@ -1,5 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -15,11 +13,12 @@ import {
   typeAccuracyFigure,
 } from "../../lib/src/eval/tasks/figures.js";
 import { gradeItems } from "../../lib/src/eval/tasks/grade.js";
-import { evaluateN2c2 } from "../../lib/src/eval/tasks/n2c2-evaluate.js";
-import { n2c2Items } from "../../lib/src/eval/tasks/n2c2-items.js";
-import { N2C2_QUESTIONS } from "../../lib/src/eval/tasks/n2c2-questions.js";
+import { evaluateN2c2 } from "../../lib/src/eval/tasks/n2c2/evaluate.js";
+import { n2c2Items } from "../../lib/src/eval/tasks/n2c2/items.js";
+import { N2C2_QUESTIONS } from "../../lib/src/eval/tasks/n2c2/questions.js";
 import { writePredictions } from "../../lib/src/eval/tasks/predictions.js";
 import type { EvalItem, Prediction } from "../../lib/src/eval/tasks/types.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 test("eval config: every field has a default matching the paper; unknown keys are named", () => {
   const section = validateConfig({}, evalSection, "test.yaml");
@@ -114,7 +113,7 @@ test("n2c2 figure: 13 criteria plus the overall micro bar, and the 0.91 referenc
 });
 
 test("CLI: eval score names the file and the missing ids and exits 1; baseline + score succeed", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "eval-cli-"));
+  const dir = tempDir("eval-cli-");
   const partial = join(dir, "partial.jsonl");
   writePredictions(partial, [{ item_id: "S033:apx-afib", model: "m", ok: true, text: answer("no") }]);
   const errors: string[] = [];

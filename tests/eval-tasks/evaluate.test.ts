@@ -1,10 +1,10 @@
-import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { apixabanItems, readApixabanAnnotations } from "../../lib/src/eval/tasks/annotations.js";
-import { APIXABAN_QUESTIONS } from "../../lib/src/eval/tasks/apixaban-questions.js";
+import { bootstrapSchema } from "../../lib/src/eval/index.js";
+import { apixabanItems, readApixabanAnnotations } from "../../lib/src/eval/tasks/apixaban/annotations.js";
+import { APIXABAN_QUESTIONS } from "../../lib/src/eval/tasks/apixaban/questions.js";
 import { BASELINE_MODEL, runBaseline } from "../../lib/src/eval/tasks/baseline.js";
 import { compareModels } from "../../lib/src/eval/tasks/compare.js";
 import { evaluate, evaluateFile } from "../../lib/src/eval/tasks/evaluate.js";
@@ -13,8 +13,9 @@ import { writePredictions } from "../../lib/src/eval/tasks/predictions.js";
 import { compareWithBaseline, flattenScore, makeSnapshot } from "../../lib/src/eval/tasks/snapshot.js";
 import type { EvalItem, Prediction } from "../../lib/src/eval/tasks/types.js";
 import { resolveFromRoot } from "../../lib/src/paths.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "eval-evaluate-"));
+const dir = tempDir("eval-evaluate-");
 const notes = new Map<string, string>(
   readFileSync(resolveFromRoot("data/sample/notes.jsonl"), "utf8")
     .split("\n")
@@ -231,6 +232,49 @@ test("apixaban intervals resample notes (23 questions each) by default, items on
   assert.ok(rows.every((row) => row.interval === "95% CI, 200 resamples of notes"));
   const self = compareModels([byNote, { ...byNote, model: "copy" }], { reference: "copy" });
   assert.equal([self[0].differenceLow, self[0].differenceHigh], [0, 0]);
+});
+
+test("one scoring path from raw outputs: exact beside tolerance, unparseable counted wrong and listed, per type", () => {
+  // Six items (hand-written sample outputs, not model results): the cases scoreAnswers covered.
+  const cases: [string, EvalItem["questionType"], string, string][] = [
+    ["a1", "boolean", "yes", '{"answer": "Yes"}'],
+    ["a2", "boolean", "no", "yes"],
+    ["a3", "numeric", "35", "35 %"],
+    ["a4", "numeric", "40", "41"],
+    ["a5", "na_numeric", "NA", "not documented"],
+    ["a6", "boolean", "yes", "I am not sure."],
+  ];
+  const items = cases.map(([id, type, gold]) => item(id, gold, type.endsWith("numeric") ? "lvef" : "af", type));
+  const predictions = new Map(cases.map(([id, , , output]) => [id, prediction(id, output)]));
+  const result = evaluate("m", items, predictions, { tolerance: { absolute: 1 }, bootstrap: { resamples: 50 } });
+  assert.is(result.score.n, 6);
+  // Exact: a1, a3, a5 right; a2 wrong, a4 wrong (41 vs 40), a6 unparseable -> 3/6
+  assert.is(result.score.overall.accuracy.value, 0.5);
+  assert.equal(
+    result.graded.map((graded) => [graded.itemId, graded.exact, graded.withinTolerance]),
+    [
+      ["a1", true, true],
+      ["a2", false, false],
+      ["a3", true, true],
+      ["a4", false, true],
+      ["a5", true, true],
+      ["a6", false, false],
+    ],
+  );
+  // Within 1: a4 also right -> all 3 numeric items, beside the exact 2/3.
+  assert.is(result.score.numeric.exact.value, 2 / 3);
+  assert.is(result.score.numeric.withinTolerance.value, 1);
+  assert.equal(
+    result.score.unusable.map((row) => row.itemId),
+    ["a6"],
+  );
+  // Per type: boolean a1 right, a2 wrong, a6 wrong -> 1/3; gold classes yes (a1 right, a6 wrong), no (wrong)
+  // -> balanced accuracy (1/2 + 0)/2 = 1/4
+  assert.is(result.score.byType.boolean.accuracy.value, 1 / 3);
+  assert.is(result.score.byType.boolean.balancedAccuracy.value, 0.25);
+  assert.equal(Object.keys(result.score.byQuestion).sort(), ["af", "lvef"]);
+  assert.equal(bootstrapSchema.parse({}), { resamples: 1000, seed: 0, confidence: 0.95 });
+  assert.throws(() => bootstrapSchema.parse({ resample: 10 }));
 });
 
 test.run();

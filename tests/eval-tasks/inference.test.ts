@@ -1,5 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -14,12 +12,13 @@ import { SAMPLE_REPLAY_MODEL } from "../../lib/src/eval/tasks/sample-replay.js";
 import { createOpenAIBackend } from "../../lib/src/llm/backends/openai-backend.js";
 import { createReplayBackend } from "../../lib/src/llm/backends/replay-backend.js";
 import { ResponseCache } from "../../lib/src/llm/response-cache.js";
-import { FakeOpenAIServer } from "../../lib/src/llm/testing/fake-openai-server.js";
 import { resolveFromRoot } from "../../lib/src/paths.js";
 import { evalSampling } from "../../lib/src/prompts/eval.js";
+import { FakeOpenAIServer } from "../../lib/src/testing/index.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const experiment = loadExperiment(resolveFromRoot("configs/experiments/sample.yaml"));
-const dir = mkdtempSync(join(tmpdir(), "eval-inference-"));
+const dir = tempDir("eval-inference-");
 
 for (const [task, file] of [
   ["apixaban", "data/sample/apixaban/sample-responses.jsonl"],

@@ -1,18 +1,17 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type Experiment, loadExperiment } from "../../lib/src/config/experiment.js";
-import { LeakageError } from "../../lib/src/eval/tasks/leakage.js";
+import { LeakageError, readTrainingNoteIds } from "../../lib/src/eval/tasks/leakage.js";
 import { loadEvalTask } from "../../lib/src/eval/tasks/load-task.js";
 import { createReplayBackend } from "../../lib/src/llm/backends/replay-backend.js";
 import { resolveFromRoot } from "../../lib/src/paths.js";
 import { generateFromConfig, postProcessFromConfig, prepareFromConfig } from "../../lib/src/synth/from-config.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "leakage-"));
+const scratch = tempDir("leakage-");
 const sample = loadExperiment(resolveFromRoot("configs/experiments/sample.yaml"));
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
 
 let counter = 0;
 /**
@@ -55,7 +54,7 @@ async function world(options: {
     `item_id,note_id,question_id,gold,annotator,comment\n${annotationRows.join("\n")}\n`,
   );
   if (options.trainNotes) {
-    const split = join(dir, "synth", "dataset", "all");
+    const split = join(dir, "synth", "dataset");
     mkdirSync(join(split, "data"), { recursive: true });
     if (options.parquet) {
       const pl = await import("nodejs-polars");
@@ -152,6 +151,21 @@ test("the override lets it run and is recorded with the overlap and the reason",
   assert.is(loaded.leakage?.reason, "memorisation probe");
 });
 
+test("train.jsonl: a byte order mark is skipped, as in notes files; a bad line is named by its line number", async () => {
+  const dir = join(scratch, "bom");
+  mkdirSync(dir, { recursive: true });
+  const train = join(dir, "train.jsonl");
+  writeFileSync(train, `\ufeff${JSON.stringify({ note_id: "A" })}\n\n${JSON.stringify({ note_id: "B" })}\n`);
+  assert.equal([...((await readTrainingNoteIds(dir))?.ids ?? [])], ["A", "B"]);
+  writeFileSync(train, `\ufeff${JSON.stringify({ note_id: "A" })}\n\n{"question_id":"q"}\n`);
+  try {
+    await readTrainingNoteIds(dir);
+    assert.unreachable("a line without note_id should fail");
+  } catch (error) {
+    assert.is((error as Error).message, `${train}: line 3: no note_id`);
+  }
+});
+
 test("without a training split the report says it was not checked, and why", async () => {
   const experiment = await world({ notes: threeNotes, heldOut: [["i1", "A"]] });
   const loaded = await loadEvalTask(experiment, "synthetic");
@@ -166,11 +180,16 @@ test("the sample's held-out and reviewed sets pass the guard against the sample'
   const backend = await createReplayBackend([resolveFromRoot("data/sample/teacher-responses/replay.jsonl")]);
   await generateFromConfig(experiment, { backend, health: false });
   await postProcessFromConfig(experiment);
-  for (const variant of experiment.synth.prepare.variants) await prepareFromConfig(experiment, variant);
+  const prepared = await prepareFromConfig(experiment);
   for (const subset of ["held-out", "reviewed"]) {
     const loaded = await loadEvalTask(experiment, "synthetic", { subset });
     assert.is(loaded.leakage?.checked, true);
-    assert.ok((loaded.leakage?.trainingNotes ?? 0) > 0);
+    // The one folder step c writes, its training shards: every variant's training notes.
+    assert.equal(
+      loaded.leakage?.trainingSplits,
+      prepared.stats.splits.train.files.map((file) => join(prepared.outDir, file)),
+    );
+    assert.is(loaded.leakage?.trainingNotes, prepared.stats.splits.train.notes);
     assert.is(loaded.leakage?.overlappingNotes, 0, JSON.stringify(loaded.leakage?.overlaps));
   }
   // The same split with the held-out file as it shipped before (questions about training notes S001, S004).
@@ -238,7 +257,7 @@ test("apixaban: the sample annotations pass the guard against the sample's step 
   const backend = await createReplayBackend([resolveFromRoot("data/sample/teacher-responses/replay.jsonl")]);
   await generateFromConfig(experiment, { backend, health: false });
   await postProcessFromConfig(experiment);
-  for (const variant of experiment.synth.prepare.variants) await prepareFromConfig(experiment, variant);
+  await prepareFromConfig(experiment);
   const loaded = await loadEvalTask(experiment, "apixaban");
   assert.is(loaded.items.length, 92);
   assert.is(loaded.leakage?.checked, true);

@@ -4,14 +4,14 @@ import { N2C2_CRITERIA as DATA_CRITERIA, readN2c2Dir } from "../../lib/src/data/
 import { n2c2ScoreIntervals, N2C2_CRITERIA as SCORER_CRITERIA } from "../../lib/src/eval/n2c2-score.js";
 import { runBaseline } from "../../lib/src/eval/tasks/baseline.js";
 import { gradeItems } from "../../lib/src/eval/tasks/grade.js";
-import { evaluateN2c2, n2c2CriteriaRows, n2c2Labels, n2c2SummaryRow } from "../../lib/src/eval/tasks/n2c2-evaluate.js";
-import { n2c2ItemId, n2c2Items } from "../../lib/src/eval/tasks/n2c2-items.js";
+import { evaluateN2c2, n2c2CriteriaRows, n2c2Labels, n2c2SummaryRow } from "../../lib/src/eval/tasks/n2c2/evaluate.js";
+import { n2c2ItemId, n2c2Items } from "../../lib/src/eval/tasks/n2c2/items.js";
 import {
   DEFAULT_N2C2_THRESHOLDS,
   N2C2_QUESTIONS,
   n2c2LabelFromAnswer,
   n2c2Question,
-} from "../../lib/src/eval/tasks/n2c2-questions.js";
+} from "../../lib/src/eval/tasks/n2c2/questions.js";
 import { resolveFromRoot } from "../../lib/src/paths.js";
 
 const CRITERIA = [

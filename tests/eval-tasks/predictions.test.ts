@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { PredictionFileError } from "../../lib/src/eval/tasks/errors.js";
 import { predictionFromResult, readPredictions, writePredictions } from "../../lib/src/eval/tasks/predictions.js";
 import type { Prediction } from "../../lib/src/eval/tasks/types.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "eval-predictions-"));
+const dir = tempDir("eval-predictions-");
 const row = (id: string): Prediction => ({ item_id: id, model: "m", ok: true, text: '{"answer": "yes"}' });
 
 function errorOf(fn: () => unknown): PredictionFileError {
@@ -25,6 +25,17 @@ test("write then read round-trips, keyed by item id", () => {
   assert.is(writePredictions(file, [row("a"), row("b")]), 2);
   const read = readPredictions(file, ["a", "b"]);
   assert.equal(read.get("b"), row("b"));
+});
+
+test("a byte order mark, CRLF line ends and blank lines read like a plain file; line numbers stay the file's", () => {
+  const file = join(dir, "bom.jsonl");
+  const lines = [row("a"), row("b")].map((prediction) => JSON.stringify(prediction));
+  writeFileSync(file, `\uFEFF${lines[0]}\r\n\r\n${lines[1]}\r\n`);
+  const read = readPredictions(file, ["a", "b"]);
+  assert.equal(read.get("a"), row("a"));
+  assert.equal(read.get("b"), row("b"));
+  writeFileSync(file, `\uFEFF${lines[0]}\n\nnot json\n`);
+  assert.match(errorOf(() => readPredictions(file, ["a"])).message, "line 3: not valid JSON");
 });
 
 test("missing items: error names the file, the count and the ids", () => {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bootstrapSettings, evalSection } from "../../lib/src/config/sections/eval.js";
+import { quantileSorted } from "../../lib/src/core/quantile.js";
 import {
   bootstrap,
   bootstrapProportion,
@@ -12,7 +13,6 @@ import {
   Resampler,
   scoreClassification,
 } from "../../lib/src/eval/index.js";
-import { quantileSorted } from "../../lib/src/eval/internal/quantile.js";
 
 const close = (actual: number, expected: number, what: string, eps = 1e-12) =>
   assert.ok(Math.abs(actual - expected) <= eps, `${what}: ${actual} != ${expected}`);

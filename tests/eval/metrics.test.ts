@@ -8,13 +8,13 @@ import {
   binaryScores,
   classificationReport,
   confusionMatrix,
-  MCNEMAR_METHOD_LABELS,
   macroF1,
   mcnemar,
   microF1,
   precisionRecallF1,
-  UNPARSEABLE,
 } from "../../lib/src/eval/index.js";
+import { UNPARSEABLE } from "../../lib/src/eval/labels.js";
+import { MCNEMAR_METHOD_LABELS } from "../../lib/src/eval/paired.js";
 
 interface SklearnCase {
   gold: string[];

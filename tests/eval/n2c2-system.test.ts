@@ -5,26 +5,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { createRng } from "../../lib/src/core/random.js";
 import { N2C2_CRITERIA, N2c2InputError } from "../../lib/src/eval/n2c2-score.js";
 import { formatFixed4, formatN2c2OfficialTable, scoreN2c2Folders } from "../../lib/src/eval/n2c2-system.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 type Labels = Record<string, Record<string, "met" | "not met">>;
 
-// A small seeded generator (mulberry32), so the fixture is the same on every run.
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 14 patients x 13 criteria; KETO-1YR never met in gold (as on the test split), ~75% of answers right. */
 function makeLabels(): { gold: Labels; system: Labels } {
-  const random = rng(2018);
+  // Seeded, so the fixture is the same on every run.
+  const random = createRng(2018);
   const gold: Labels = {};
   const system: Labels = {};
   for (let p = 0; p < 14; p++) {
@@ -33,8 +24,8 @@ function makeLabels(): { gold: Labels; system: Labels } {
     system[id] = {};
     N2C2_CRITERIA.forEach((criterion, c) => {
       const rate = criterion === "KETO-1YR" ? 0 : 0.1 + 0.06 * c;
-      const g = random() < rate ? "met" : "not met";
-      const flip = random() < 0.25;
+      const g = random.next() < rate ? "met" : "not met";
+      const flip = random.next() < 0.25;
       gold[id][criterion] = g;
       system[id][criterion] = flip ? (g === "met" ? "not met" : "met") : g;
     });

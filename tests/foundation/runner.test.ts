@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { findJupyterPython, kernelSpecStartable, readKernelSpec } from "../../scripts/internal/jupyter-env.js";
 import { cleanProblems, filterNotebooks, listNotebooks } from "../../scripts/internal/notebooks.js";
 import { missing } from "../helpers/skip.js";
+import { tempDir } from "../helpers/temp-dir.js";
 import { runScript, writeNotebook } from "./helpers.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "runner-test-"));
+const scratch = tempDir("runner-test-");
 
 function jupyterReady(): boolean {
   const python = findJupyterPython();
@@ -186,5 +186,4 @@ test("setup:jupyter is idempotent: a second run installs nothing", () => {
   assert.match(run.stdout, /already installed|installed the tslab kernel/);
 });
 
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { readCsvRows } from "../../lib/src/data/csv-table.js";
+import { readCsvRows } from "../../lib/src/core/csv.js";
 import { missing } from "./skip.js";
 
 export const ACI_BENCH_DIR = resolve(import.meta.dirname, "../../../shared/corpora/aci-bench");

@@ -9,7 +9,7 @@
  * A fabrication is kept only when an independent, simple reference (whole-word token sequences) says it
  * really is not in the note, so a refused "fabrication" is never a genuine quote.
  */
-import type { Rng } from "../../lib/src/synth/internal/random.js";
+import type { Rng } from "../../lib/src/core/random.js";
 
 export const GENUINE_KINDS = [
   "verbatim",
@@ -121,7 +121,7 @@ export function unicodeVariant(note: string): string {
     .replace(/(\d)-(\d)/g, "$1–$2");
 }
 
-const pick = <T>(items: readonly T[], random: Rng): T => items[random.int(items.length)];
+const pick = <T>(items: readonly T[], random: Rng): T => items[random.nextInt(items.length)];
 
 const NEGATING_PREFIX =
   /\b(?:(non-?)(?=[a-z]{4})|(un)(?=(?:remarkable|able|changed|complicated|labored|steady|controlled|known|clear|stable|responsive|equal|limited)\b)|(a)(?=(?:febrile|symptomatic|traumatic|nicteric|cyanotic|typical)\b)|(in)(?=(?:effective|adequate|appropriate|complete|sufficient|active|tolerant|continent|tact)\b)|(ir)(?=(?:regular|reversible)\b)|(dis)(?=(?:continued|comfort)\b)|(ab)(?=normal\b))/gi;
@@ -235,8 +235,8 @@ function genuine(kind: GenuineKind, note: string, random: Rng): QuoteCase | unde
       const long = all.filter((s) => s.text.split(" ").length >= 9);
       if (!long.length) return undefined;
       const words = pick(long, random).text.split(" ");
-      const keepStart = 2 + random.int(Math.min(4, words.length - 7));
-      const drop = 1 + random.int(Math.min(6, words.length - keepStart - 2));
+      const keepStart = 2 + random.nextInt(Math.min(4, words.length - 7));
+      const drop = 1 + random.nextInt(Math.min(6, words.length - keepStart - 2));
       const marker = pick([" ... ", "... ", " … ", " [...] "], random);
       return make(`${words.slice(0, keepStart).join(" ")}${marker}${words.slice(keepStart + drop).join(" ")}`);
     }
@@ -275,7 +275,7 @@ function fabrication(
       const words = [...s.matchAll(/\p{L}{6,}/gu)];
       if (!words.length) return undefined;
       const word = pick(words, random);
-      const cut = (word.index ?? 0) + 2 + random.int(word[0].length - 3);
+      const cut = (word.index ?? 0) + 2 + random.nextInt(word[0].length - 3);
       quote = random.next() < 0.5 ? s.slice(cut) : s.slice(0, cut);
       if (quote.trim().split(/\s+/).length < 3) return undefined;
       break;
@@ -284,14 +284,14 @@ function fabrication(
       const a = pick(all, random);
       const aText = a.text
         .split(" ")
-        .slice(0, 3 + random.int(4))
+        .slice(0, 3 + random.nextInt(4))
         .join(" ");
       const aEnd = a.start + aText.length;
       const far = all.filter((s) => s.start > aEnd + maxGap);
       if (!far.length) return undefined;
       const b = pick(far, random)
         .text.split(" ")
-        .slice(0, 3 + random.int(4))
+        .slice(0, 3 + random.nextInt(4))
         .join(" ");
       quote = `${aText} ... ${b}`;
       // Refused only if no occurrence of the parts lies within the bound anywhere in the note.
@@ -307,7 +307,7 @@ function fabrication(
       const digits = [...s.matchAll(/\d/g)];
       const d = pick(digits, random);
       const at = d.index ?? 0;
-      quote = s.slice(0, at) + String((Number(d[0]) + 1 + random.int(8)) % 10) + s.slice(at + 1);
+      quote = s.slice(0, at) + String((Number(d[0]) + 1 + random.nextInt(8)) % 10) + s.slice(at + 1);
       break;
     }
     case "word_swapped": {

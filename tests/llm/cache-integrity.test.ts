@@ -7,13 +7,13 @@ import * as assert from "uvu/assert";
 import { main } from "../../lib/src/cli/main.js";
 import {
   createOpenAIBackend,
-  FakeOpenAIServer,
   type ModelRequest,
   ResponseCache,
   requestKey,
   runRequests,
   writeRequestsJsonl,
 } from "../../lib/src/llm/index.js";
+import { FakeOpenAIServer } from "../../lib/src/testing/index.js";
 import { missing } from "../helpers/skip.js";
 import { collect, makeRequests, quietly, tempDir } from "./helpers.js";
 

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { main } from "../../lib/src/cli/main.js";
-import { FakeOpenAIServer, writeRequestsJsonl } from "../../lib/src/llm/index.js";
+import { writeRequestsJsonl } from "../../lib/src/llm/index.js";
+import { FakeOpenAIServer } from "../../lib/src/testing/index.js";
 import { makeRequests, tempDir } from "./helpers.js";
 
 async function quietly<T>(fn: () => Promise<T>): Promise<{ value: T; out: string; err: string }> {

@@ -1,14 +1,8 @@
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  createOpenAIBackend,
-  FakeOpenAIServer,
-  type FakeServerOptions,
-  type ModelResult,
-  ResponseCache,
-  runRequests,
-} from "../../lib/src/llm/index.js";
+import { createOpenAIBackend, type ModelResult, ResponseCache, runRequests } from "../../lib/src/llm/index.js";
+import { FakeOpenAIServer, type FakeServerOptions } from "../../lib/src/testing/index.js";
 import { collect, makeRequests, tempDir } from "./helpers.js";
 
 const fast = { retry: { baseDelayMs: 5, maxDelayMs: 200, maxAttempts: 4 }, health: false as const };
@@ -298,25 +292,6 @@ test("rpm limit spaces requests out", () =>
     assert.ok(elapsed >= 800, `elapsed ${elapsed} ms`);
   }));
 
-test("the openai-sdk transport sends the same body and maps the same faults", () =>
-  withServer(async (server) => {
-    server.queueFaults(
-      { kind: "status", status: 429, retryAfterMs: 10 },
-      { kind: "truncate" },
-      { kind: "drop" },
-      { kind: "length" },
-    );
-    const backend = createOpenAIBackend({ baseUrl: server.url, transport: "openai-sdk" });
-    const results = await collect(runRequests(makeRequests(3), { backend, ...fast, concurrency: 1 }));
-    assert.equal(
-      results.map((r) => (r.ok ? "ok" : r.reason)),
-      ["truncated", "ok", "ok"],
-    );
-    const bodies = server.completionBodies();
-    assert.is(bodies[0].response_format?.type, "json_schema");
-    assert.is(server.completions, 6);
-  }));
-
 test("a 200 reply with an error body or without choices is retried like a 5xx, to success", () =>
   withServer(async (server) => {
     server.queueFaults(
@@ -343,38 +318,36 @@ test("a 200 reply with an error body or without choices is retried like a 5xx, t
     cache.close();
   }));
 
-for (const transport of ["http", "openai-sdk"] as const) {
-  test(`200 with an error body, retries spent (${transport}): http_error keeping the server's message`, () =>
-    withServer(
-      async (server) => {
-        const dir = tempDir();
-        const cache = ResponseCache.open(join(dir, "responses.jsonl"));
-        const backend = createOpenAIBackend({ baseUrl: server.url, transport });
-        const results = byId(await collect(runRequests(makeRequests(4), { backend, cache, ...fast })));
-        const detail = (id: string) => {
-          const r = results.get(id)!;
-          assert.ok(!r.ok && r.reason === "http_error", JSON.stringify(r));
-          return r.ok ? "" : r.detail;
-        };
-        assert.ok(detail("q0").includes("KV cache exhausted (openai style)"), detail("q0"));
-        assert.ok(detail("q1").includes("engine overloaded (vllm style)"), detail("q1"));
-        assert.ok(detail("q2").includes("no choices"), detail("q2"));
-        assert.ok(detail("q3").includes("no choices"), detail("q3"));
-        for (const id of ["q0", "q1", "q2", "q3"]) assert.ok(detail(id).includes("4 attempts"), detail(id));
-        assert.is(server.completions, 16, "each asked maxAttempts (4) times");
-        assert.is(cache.count, 0, "no error reply is stored as an answer");
-        cache.close();
+test("200 with an error body, retries spent: http_error keeping the server's message", () =>
+  withServer(
+    async (server) => {
+      const dir = tempDir();
+      const cache = ResponseCache.open(join(dir, "responses.jsonl"));
+      const backend = createOpenAIBackend({ baseUrl: server.url });
+      const results = byId(await collect(runRequests(makeRequests(4), { backend, cache, ...fast })));
+      const detail = (id: string) => {
+        const r = results.get(id)!;
+        assert.ok(!r.ok && r.reason === "http_error", JSON.stringify(r));
+        return r.ok ? "" : r.detail;
+      };
+      assert.ok(detail("q0").includes("KV cache exhausted (openai style)"), detail("q0"));
+      assert.ok(detail("q1").includes("engine overloaded (vllm style)"), detail("q1"));
+      assert.ok(detail("q2").includes("no choices"), detail("q2"));
+      assert.ok(detail("q3").includes("no choices"), detail("q3"));
+      for (const id of ["q0", "q1", "q2", "q3"]) assert.ok(detail(id).includes("4 attempts"), detail(id));
+      assert.is(server.completions, 16, "each asked maxAttempts (4) times");
+      assert.is(cache.count, 0, "no error reply is stored as an answer");
+      cache.close();
+    },
+    {
+      fault: (body) => {
+        const text = body.messages?.[1]?.content ?? "";
+        if (text.endsWith("q0?")) return { kind: "error_body", message: "KV cache exhausted (openai style)" };
+        if (text.endsWith("q1?")) return { kind: "vllm_error", message: "engine overloaded (vllm style)" };
+        if (text.endsWith("q2?")) return { kind: "empty_choices" };
+        return { kind: "no_choices" };
       },
-      {
-        fault: (body) => {
-          const text = body.messages?.[1]?.content ?? "";
-          if (text.endsWith("q0?")) return { kind: "error_body", message: "KV cache exhausted (openai style)" };
-          if (text.endsWith("q1?")) return { kind: "vllm_error", message: "engine overloaded (vllm style)" };
-          if (text.endsWith("q2?")) return { kind: "empty_choices" };
-          return { kind: "no_choices" };
-        },
-      },
-    ));
-}
+    },
+  ));
 
 test.run();

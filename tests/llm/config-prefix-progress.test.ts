@@ -5,13 +5,13 @@ import { validateConfig } from "../../lib/src/config/load.js";
 import { llmSection } from "../../lib/src/config/sections/llm.js";
 import {
   createProgress,
-  FakeOpenAIServer,
-  formatProgressLine,
   layoutForPrefixCache,
   llmFromConfig,
   type ModelRequest,
   sharedPrefixStats,
 } from "../../lib/src/llm/index.js";
+import { formatProgressLine } from "../../lib/src/llm/run-summary.js";
+import { FakeOpenAIServer } from "../../lib/src/testing/index.js";
 import { collect, makeRequests, tempDir } from "./helpers.js";
 
 test("config: all defaults, strict keys, clear errors", () => {
@@ -45,9 +45,9 @@ test("llmFromConfig runs against a server with the cache under cacheDir", async 
     );
     const summary = await client.runToFile(makeRequests(6), join(dir, "results.jsonl"));
     assert.is(summary.ok, 6);
-    const again = await client.generateObject(makeRequests(1)[0]);
-    assert.ok(again.cached);
-    assert.equal(again.object, { answer: true, evidence: "x" });
+    const [again] = await collect(client.run(makeRequests(1)));
+    assert.ok(again.ok && again.cached);
+    assert.equal(again.ok && again.value, { answer: true, evidence: "x" });
     await client.close();
     assert.is(server.completions, 6);
   } finally {

@@ -2,7 +2,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { crashExperiment } from "../../lib/src/llm/testing/crash-harness.js";
+import { crashExperiment } from "../../lib/src/testing/index.js";
 import { tempDir } from "./helpers.js";
 
 const root = resolve(import.meta.dirname, "../..");

@@ -2,12 +2,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
   createOpenAIBackend,
-  FakeOpenAIServer,
   LlmError,
   type ModelResult,
   runRequests,
   waitUntilReady,
 } from "../../lib/src/llm/index.js";
+import { FakeOpenAIServer } from "../../lib/src/testing/index.js";
 import { collect, makeRequests } from "./helpers.js";
 
 test("a server that is down fails fast with its URL and the error", async () => {

@@ -1,13 +1,11 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { z } from "zod";
 import type { ModelRequest } from "../../lib/src/llm/index.js";
+import { tempDir as sharedTempDir } from "../helpers/temp-dir.js";
 
 export const answerSchema = z.object({ answer: z.boolean(), evidence: z.string().max(40) });
 
 export function tempDir(prefix = "llm-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return sharedTempDir(prefix);
 }
 
 /** n requests with distinct questions; `prefix` keeps suites apart. */

@@ -7,7 +7,8 @@ import { pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { main } from "../../lib/src/cli/main.js";
-import { FakeOpenAIServer, writeRequestsJsonl } from "../../lib/src/llm/index.js";
+import { writeRequestsJsonl } from "../../lib/src/llm/index.js";
+import { FakeOpenAIServer } from "../../lib/src/testing/index.js";
 import { makeRequests, quietly, tempDir } from "./helpers.js";
 
 const root = resolve(import.meta.dirname, "../..");

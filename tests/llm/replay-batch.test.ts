@@ -6,7 +6,6 @@ import {
   type BatchReadReport,
   createOpenAIBackend,
   createReplayBackend,
-  FakeOpenAIServer,
   missingFromBatch,
   ResponseCache,
   readBatchOutput,
@@ -17,6 +16,7 @@ import {
   writeBatchFile,
   writeRequestsJsonl,
 } from "../../lib/src/llm/index.js";
+import { FakeOpenAIServer } from "../../lib/src/testing/index.js";
 import { collect, makeRequests, tempDir } from "./helpers.js";
 
 test("replay answers from a cache file; a miss is replay_miss naming the id and key", async () => {
@@ -174,6 +174,30 @@ test("request files round-trip with the same keys; a bad line names file, line a
   } finally {
     await server.close();
   }
+});
+
+test("a byte order mark at the start of a request file or a replay file is skipped, as in notes files", async () => {
+  const dir = tempDir();
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  const requestsFile = join(dir, "requests.jsonl");
+  const requests = makeRequests(2);
+  await writeRequestsJsonl(requests, requestsFile);
+  writeFileSync(requestsFile, Buffer.concat([bom, readFileSync(requestsFile)]));
+  assert.equal((await collect(readRequestsJsonl(requestsFile))).map(requestKey), requests.map(requestKey));
+
+  const cacheFile = join(dir, "responses.jsonl");
+  const server = await FakeOpenAIServer.start();
+  try {
+    const cache = ResponseCache.open(cacheFile);
+    await collect(runRequests(requests, { backend: createOpenAIBackend({ baseUrl: server.url }), cache }));
+    cache.close();
+  } finally {
+    await server.close();
+  }
+  writeFileSync(cacheFile, Buffer.concat([bom, readFileSync(cacheFile)]));
+  const replay = await createReplayBackend([cacheFile]);
+  assert.equal(replay.report.badLines, []);
+  assert.is(replay.report.answers, 2, "the first line's answer is read too");
 });
 
 test("batch output: a 200 whose body is an error or has no choices is a failure keeping the message, resubmitted", async () => {

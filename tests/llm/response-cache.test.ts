@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { z } from "zod";
-import { canonicalJson, keyMaterial, ResponseCache, requestKey } from "../../lib/src/llm/index.js";
+import { ResponseCache, requestKey } from "../../lib/src/llm/index.js";
 import { KeyIndex } from "../../lib/src/llm/internal/key-index.js";
+import { canonicalJson, keyMaterial } from "../../lib/src/llm/request-key.js";
 import { answerSchema, makeRequests, tempDir } from "./helpers.js";
 
 const key = (n: number) => n.toString(16).padStart(64, "0");

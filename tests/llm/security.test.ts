@@ -4,15 +4,9 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { llmSection } from "../../lib/src/config/sections/llm.js";
-import {
-  createOpenAIBackend,
-  FakeOpenAIServer,
-  LlmError,
-  ResponseCache,
-  resolveApiKey,
-  runRequests,
-  runToFile,
-} from "../../lib/src/llm/index.js";
+import { resolveApiKey } from "../../lib/src/llm/from-config.js";
+import { createOpenAIBackend, LlmError, ResponseCache, runRequests, runToFile } from "../../lib/src/llm/index.js";
+import { FakeOpenAIServer } from "../../lib/src/testing/index.js";
 import { collect, makeRequests, tempDir } from "./helpers.js";
 
 const KEY = "sk-test-7f3a9c1e55d0b2aa-SECRET";

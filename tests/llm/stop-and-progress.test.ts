@@ -6,17 +6,16 @@ import { pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  activeRuns,
   createOpenAIBackend,
   createProgress,
-  FakeOpenAIServer,
   ResponseCache,
   RunInterrupted,
   type RunSummary,
   runRequests,
   runToFile,
-  stopActiveRuns,
 } from "../../lib/src/llm/index.js";
+import { activeRuns, stopActiveRuns } from "../../lib/src/llm/interrupt.js";
+import { FakeOpenAIServer } from "../../lib/src/testing/index.js";
 import { makeRequests, tempDir } from "./helpers.js";
 
 const root = resolve(import.meta.dirname, "../..");

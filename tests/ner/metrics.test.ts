@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
-import { bootstrap } from "../../lib/src/eval/bootstrap.js";
+import { bootstrap } from "../../lib/src/core/bootstrap.js";
 import { bioEntities, bioSequencesAsSpans } from "../../lib/src/ner/bio.js";
 import { countNote, evaluateEntities, scoresFromCounts } from "../../lib/src/ner/metrics.js";
 import type { NerNote, Span } from "../../lib/src/ner/types.js";

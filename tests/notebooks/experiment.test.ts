@@ -1,5 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -11,11 +10,12 @@ import { TABLE_MIME, type TablePayload } from "../../lib/src/report/types.js";
 import { findJupyterPython, kernelSpecStartable, readKernelSpec } from "../../scripts/internal/jupyter-env.js";
 import { root, runScript } from "../foundation/helpers.js";
 import { missing } from "../helpers/skip.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 // The experiment is chosen once, outside the notebooks: a copy of the sample with its own name and eval.outDir,
 // selected by CLINICAL_DISTILL_EXPERIMENT or by the runner's --experiment, must be what a real notebook loads.
 
-const scratch = mkdtempSync(join(tmpdir(), "notebook-experiment-"));
+const scratch = tempDir("notebook-experiment-");
 const NOTEBOOK = "d-apixaban-eval-task/a-preprocess.ipynb";
 
 function ready(): boolean {
@@ -149,5 +149,4 @@ test("a missing experiment file stops the runner before any kernel starts, namin
   assert.match(viaEnv.stderr, "configs/experiments/absent.yaml (from $CLINICAL_DISTILL_EXPERIMENT) does not exist");
 });
 
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

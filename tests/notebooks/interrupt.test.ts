@@ -3,13 +3,12 @@
 // how to resume, and the rerun asks only the missing requests. The run's progress is one display
 // updated in place.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { FakeOpenAIServer } from "../../lib/src/llm/index.js";
+import { FakeOpenAIServer } from "../../lib/src/testing/index.js";
 import {
   findJupyterPython,
   kernelSpecStartable,
@@ -18,8 +17,9 @@ import {
 } from "../../scripts/internal/jupyter-env.js";
 import { root } from "../foundation/helpers.js";
 import { missing } from "../helpers/skip.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "kernel-interrupt-"));
+const scratch = tempDir("kernel-interrupt-");
 
 function ready(): string | undefined {
   const python = findJupyterPython();
@@ -173,5 +173,4 @@ test("a kernel interrupt stops an LLM run: no more requests, finished answers ca
   }
 });
 
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -7,12 +6,13 @@ import { findJupyterPython, kernelSpecStartable, readKernelSpec } from "../../sc
 import { listNotebooks } from "../../scripts/internal/notebooks.js";
 import { root, runScript } from "../foundation/helpers.js";
 import { missing } from "../helpers/skip.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 // How CI executes every notebook: the same runner a user calls (`npm run notebooks`), for real, through tslab.
 // Under CI=true a missing Jupyter or tslab kernel fails this test instead of skipping it.
 
 const notebooksDir = join(root, "notebooks");
-const scratch = mkdtempSync(join(tmpdir(), "notebooks-test-"));
+const scratch = tempDir("notebooks-test-");
 
 function jupyterReady(): boolean {
   const python = findJupyterPython();
@@ -88,5 +88,4 @@ test("the executed notebooks pass the export guard with the project's registry a
   assert.is(manifest.notebooks.length, notebooks.length);
 });
 
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

@@ -5,19 +5,18 @@
  * (different generators, same method) agree closely, for item and note resampling.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { referencePython } from "../../bench/reference/python.js";
 import { writeScoringInput } from "../../bench/reference/scoring-input.js";
 import { evaluateFile } from "../../lib/src/eval/tasks/evaluate.js";
-import { readSyntheticItems } from "../../lib/src/eval/tasks/synthetic.js";
+import { readSyntheticItems } from "../../lib/src/eval/tasks/synthetic/items.js";
 import { missing } from "../helpers/skip.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const root = resolve(import.meta.dirname, "../..");
-const scratch = mkdtempSync(join(tmpdir(), "score-reference-"));
+const scratch = tempDir("score-reference-");
 const files = {
   heldOut: join(scratch, "held-out.csv"),
   predictions: join(scratch, "predictions.jsonl"),
@@ -82,5 +81,4 @@ for (const [unit, referenceUnit] of [
   });
 }
 
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { test } from "uvu";
 import { missing } from "../helpers/skip.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 // The Python side of the SLURM jobs: every entry point compiles, and the pure helpers (label masking,
 // config parsing, checkpoints) pass their unit tests. Neither needs torch or a GPU.
 const root = join(import.meta.dirname, "..", "..");
 // Byte-code goes to a temporary folder, never next to the sources.
-const env = { PYTHONPYCACHEPREFIX: mkdtempSync(join(tmpdir(), "pycache-")), PYTHONDONTWRITEBYTECODE: "1" };
+const env = { PYTHONPYCACHEPREFIX: tempDir("pycache-"), PYTHONDONTWRITEBYTECODE: "1" };
 
 async function python(): Promise<string | null> {
   for (const candidate of ["python3", "/usr/bin/python3"]) {

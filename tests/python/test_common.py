@@ -98,6 +98,30 @@ class Records(unittest.TestCase):
         self.assertIn("empty completion", rejects[2]["reason"])
         self.assertIn("invalid JSON", rejects[3]["reason"])
 
+    def test_a_variant_is_selected_at_load_time_from_its_column(self):
+        # The rows prepareVariants writes: every variant's rows once, marked per variant.
+        def row(content, boolean, all_):
+            return {"question_type": "boolean", "variant_boolean": boolean, "variant_all": all_,
+                    "prompt": [{"role": "user", "content": "q"}],
+                    "completion": [{"role": "assistant", "content": content}]}
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "train.jsonl")
+            with open(path, "w") as handle:
+                for line in (row("a", True, True), row("b", False, True), row("c", True, False), row(" ", True, True)):
+                    handle.write(json.dumps(line) + "\n")
+            every, _ = common.read_records(path)
+            boolean, boolean_rejects = common.read_records(path, variant="boolean")
+            all_rows, _ = common.read_records(path, variant="all")
+            with self.assertRaisesRegex(common.ConfigError, r"variant numeric: .*no variant_numeric column \(its variants: all, boolean\)"):
+                common.read_records(path, variant="numeric")
+        self.assertEqual([r.completion[0]["content"] for r in every], ["a", "b", "c"])
+        # Line numbers count every row, so a reject still names its line in the file.
+        self.assertEqual([r.line for r in boolean], [1, 3])
+        self.assertEqual([r["line"] for r in boolean_rejects], [4])
+        self.assertEqual([r.line for r in all_rows], [1, 2])
+        self.assertEqual(common.config_from_dict(Config.BASE, ["--variant=boolean"]).variant, "boolean")
+        self.assertIsNone(common.config_from_dict(Config.BASE).variant)
+
 
 class Config(unittest.TestCase):
     BASE = {"base_model": "m", "train_file": "t.jsonl", "output_dir": "o"}

@@ -4,23 +4,22 @@
  * the length of the matching run, never the text. Unrelated clinical text that shares only short phrases
  * must still pass (a false refusal would block every export).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { readDatasetRegistry } from "../../lib/src/report/dataset-registry.js";
+import { buildRestrictedIndex, indexShingles, scanNotebook } from "../../lib/src/report/export-guard.js";
 import {
-  buildRestrictedIndex,
   exportNotebooks,
   type GuardFinding,
   type NotebookDocument,
-  PLOTLY_MIME,
   RestrictedOutputError,
-  readDatasetRegistry,
-  scanNotebook,
-  TABLE_MIME,
-  toTablePayload,
 } from "../../lib/src/report/index.js";
+import { toTablePayload } from "../../lib/src/report/table-data.js";
+import { PLOTLY_MIME, TABLE_MIME } from "../../lib/src/report/types.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 type Output = NonNullable<NotebookDocument["cells"][number]["outputs"]>[number];
 
@@ -30,7 +29,7 @@ const notes = readFileSync(join(fixtures, "notes.jsonl"), "utf8")
   .trim()
   .split("\n")
   .map((line) => JSON.parse(line).text as string);
-const scratch = mkdtempSync(join(tmpdir(), "guard-evasion-"));
+const scratch = tempDir("guard-evasion-");
 const index = await buildRestrictedIndex(readDatasetRegistry(registryFile));
 
 // 14 words of note R001, copied: every probe below hides these (or part of them).
@@ -318,5 +317,24 @@ test("export scans .ipynb_checkpoints copies beside the notebooks, and refuses n
   assert.ok(ignored.includes(".ipynb_checkpoints/"), ".ipynb_checkpoints/ is git-ignored");
 });
 
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
+test("a restricted JSONL file (plain or .gz) that starts with a byte order mark is indexed as without one", async () => {
+  const plain = readFileSync(join(fixtures, "notes.jsonl"));
+  const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), plain]);
+  const dir = join(scratch, "bom");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "notes.jsonl"), withBom);
+  writeFileSync(join(dir, "notes.jsonl.gz"), gzipSync(withBom));
+  const indexOf = (file: string) =>
+    buildRestrictedIndex([
+      { name: "bom", paths: [file], restricted: true, declaredPaths: [file], pathSource: "registry" },
+    ]);
+  const expected = await indexOf(join(fixtures, "notes.jsonl"));
+  for (const file of [join(dir, "notes.jsonl"), join(dir, "notes.jsonl.gz")]) {
+    const read = await indexOf(file);
+    // With the mark, the first line is not JSON and its keys would be read as words of the note.
+    assert.is(read.scanned[0].words, expected.scanned[0].words, file);
+    assert.is(indexShingles(read), indexShingles(expected), file);
+  }
+});
+
 test.run();

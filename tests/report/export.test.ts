@@ -1,22 +1,20 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { readDatasetRegistry } from "../../lib/src/report/dataset-registry.js";
+import { buildRestrictedIndex, scanNotebook } from "../../lib/src/report/export-guard.js";
 import {
-  buildRestrictedIndex,
   exportNotebooks,
   type Figure,
   type NotebookDocument,
-  PLOTLY_MIME,
   RestrictedOutputError,
-  readDatasetRegistry,
-  scanNotebook,
   scrubLocalPaths,
-  TABLE_MIME,
-  toTablePayload,
 } from "../../lib/src/report/index.js";
+import { toTablePayload } from "../../lib/src/report/table-data.js";
+import { PLOTLY_MIME, TABLE_MIME } from "../../lib/src/report/types.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const root = resolve(import.meta.dirname, "..", "..");
 const fixtures = join(import.meta.dirname, "fixtures");
@@ -25,7 +23,7 @@ const restrictedNotes = readFileSync(join(fixtures, "restricted", "notes.jsonl")
   .trim()
   .split("\n")
   .map((line) => JSON.parse(line) as { note_id: string; text: string });
-const scratch = mkdtempSync(join(tmpdir(), "export-test-"));
+const scratch = tempDir("export-test-");
 const quiet = () => {};
 const fig: Figure = {
   data: [{ type: "bar", x: ["met", "not met"], y: [4, 7], name: "sample counts" }],
@@ -363,5 +361,4 @@ test("export with no executed notebooks says to run the notebooks first", async 
   }
 });
 
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

@@ -1,23 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { findChromium, runChromium } from "../../lib/src/report/chromium.js";
 import { figureBundle, show } from "../../lib/src/report/display.js";
+import { notebookToHtml } from "../../lib/src/report/export-html.js";
 import { fitFigure, PAGE_FIGURE_WIDTH } from "../../lib/src/report/figure-html.js";
-import {
-  type Figure,
-  findChromium,
-  notebookToHtml,
-  PLOTLY_MIME,
-  runChromium,
-  scrubLocalPaths,
-} from "../../lib/src/report/index.js";
+import { type Figure, scrubLocalPaths } from "../../lib/src/report/index.js";
+import { PLOTLY_MIME } from "../../lib/src/report/types.js";
 import { missing } from "../helpers/skip.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "figure-bundle-test-"));
+const scratch = tempDir("figure-bundle-test-");
 const longTitle = "SAMPLE DATA (pipeline demo, not a result): entity F1 by type and labeler (strict)";
 const fig: Figure = {
   data: [{ type: "bar", x: ["medication", "disease"], y: [0.8, 0.6], name: "sample F1" }],
@@ -152,5 +148,4 @@ test("the <project> placeholder is escaped wherever it lands in HTML", () => {
     assert.ok(page.includes(expected), expected);
 });
 
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

@@ -1,27 +1,24 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { f1ByTypeFigure } from "../../lib/src/ner/figures.js";
+import { findChromium } from "../../lib/src/report/chromium.js";
 import { figureBundle } from "../../lib/src/report/display.js";
-import {
-  exportNotebooks,
-  findChromium,
-  type NotebookDocument,
-  TABLE_MIME,
-  tableHtml,
-  toTablePayload,
-} from "../../lib/src/report/index.js";
+import { exportNotebooks, type NotebookDocument } from "../../lib/src/report/index.js";
+import { toTablePayload } from "../../lib/src/report/table-data.js";
+import { tableHtml } from "../../lib/src/report/table-html.js";
+import { TABLE_MIME } from "../../lib/src/report/types.js";
 import { launchBrowser } from "../browser/cdp.js";
 import { missing } from "../helpers/skip.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 // An exported notebook with what clipped in the PDFs before: a wide table with long cells, a wide markdown
 // table, a raw HTML table, and the NER figure whose sample-data title is wider than the page.
 const root = resolve(import.meta.dirname, "..", "..");
-const scratch = mkdtempSync(join(tmpdir(), "pdf-fit-test-"));
+const scratch = tempDir("pdf-fit-test-");
 const longToken = `${root}/out/eval/predictions/criterion-HBA1C-run-2026-12-02-seed-17-temperature-0.jsonl`;
 const wideRows = [0, 1, 2].map((i) =>
   Object.fromEntries([
@@ -189,5 +186,4 @@ test("printed at the A4 page width, no table, figure or title overflows (DOM che
   }
 });
 
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

@@ -1,21 +1,16 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  exportNotebooks,
-  type Figure,
-  findChromium,
-  type NotebookDocument,
-  PLOTLY_MIME,
-  runChromium,
-} from "../../lib/src/report/index.js";
+import { findChromium, runChromium } from "../../lib/src/report/chromium.js";
+import { exportNotebooks, type Figure, type NotebookDocument } from "../../lib/src/report/index.js";
+import { PLOTLY_MIME } from "../../lib/src/report/types.js";
 import { missing } from "../helpers/skip.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 // The export opens in a real headless Chromium, offline, with its figure drawn by the inlined plotly.
-const scratch = mkdtempSync(join(tmpdir(), "render-test-"));
+const scratch = tempDir("render-test-");
 const fig: Figure = {
   data: [{ type: "bar", x: ["ABDOMINAL", "HBA1C", "CREATININE"], y: [0.8, 0.6, 0.7], name: "sample F1" }],
   layout: { title: { text: "Rendered in Chromium" } },
@@ -71,5 +66,4 @@ test("the exported page draws its figure in headless Chromium; PDF, SVG and PNG 
   assert.ok(statSync(screenshot).size > 20_000, `a drawn page, not a blank one (${statSync(screenshot).size} bytes)`);
 });
 
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

@@ -1,31 +1,28 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { jsonForScript } from "../../lib/src/report/escape-html.js";
+import { describeFigure } from "../../lib/src/report/display.js";
+import { escapeHtml, jsonForScript } from "../../lib/src/report/escape-html.js";
+import { notebookToHtml } from "../../lib/src/report/export-html.js";
+import { markdownToHtml } from "../../lib/src/report/export-markdown.js";
 import {
-  describeFigure,
-  escapeHtml,
   type Figure,
   inNotebook,
-  markdownToHtml,
   type NotebookDocument,
-  notebookToHtml,
-  PLOTLY_MIME,
   show,
-  TABLE_MIME,
   table,
-  tableCsv,
-  tableHtml,
-  tableText,
-  toTablePayload,
   writeFigure,
   writeTableCsv,
 } from "../../lib/src/report/index.js";
+import { toTablePayload } from "../../lib/src/report/table-data.js";
+import { tableHtml, tableText } from "../../lib/src/report/table-html.js";
+import { PLOTLY_MIME, TABLE_MIME } from "../../lib/src/report/types.js";
+import { tableCsv } from "../../lib/src/report/write-table.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "report-test-"));
+const scratch = tempDir("report-test-");
 const fig: Figure = { data: [{ type: "bar", x: ["a", "b"], y: [1, 2] }], layout: { title: { text: "Two bars" } } };
 
 /** Capture console.log while `run` runs. */
@@ -219,5 +216,4 @@ test("writeFigure: .html inlines plotly and the figure; .json is the value; unkn
   }
 });
 
-test.after(() => rmSync(scratch, { recursive: true, force: true }));
 test.run();

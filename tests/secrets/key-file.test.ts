@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
-import { LlmError, resolveApiKey } from "../../lib/src/llm/index.js";
+import { resolveApiKey } from "../../lib/src/llm/from-config.js";
+import { LlmError } from "../../lib/src/llm/index.js";
 import { KeyFileError, readKeyFile } from "../../lib/src/secrets/key-file.js";
 import { readApiKey } from "../../lib/src/slurm/index.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 // One key-file reader, one policy: the LLM client (llm.apiKeyFile) and a serve job's key (readApiKey).
-const dir = mkdtempSync(join(tmpdir(), "key-file-test-"));
+const dir = tempDir("key-file-test-");
 const KEY = "sk-test-5b1e0c7d2a9f";
 let counter = 0;
 
@@ -28,8 +29,6 @@ function refusal(read: () => unknown): KeyFileError {
   }
   assert.fail("the key file was accepted");
 }
-
-test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("a 0600 (or 0400) file is read; one trailing newline, LF or CRLF, is stripped", () => {
   assert.equal(readKeyFile(keyFile(`${KEY}\n`, 0o600)), KEY);

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { test } from "uvu";
@@ -14,13 +13,14 @@ import {
   loadProfile,
   readChain,
   renderCommandJob,
-  slurmClientEnv,
   submitJob,
 } from "../../lib/src/slurm/index.js";
+import { slurmClientEnv } from "../../lib/src/slurm/profile.js";
+import { tempDir } from "../helpers/temp-dir.js";
 import { ensureLocalSlurmForTests } from "./helpers/local-slurm.js";
 
 // Chains and self-requeue on the local one-node cluster (scripts/slurm-local.sh).
-const work = mkdtempSync(join(tmpdir(), "slurm-chain-test-"));
+const work = tempDir("slurm-chain-test-");
 const fixture = join(import.meta.dirname, "fixtures", "submit-chain.ts");
 const local = loadProfile("local");
 let available = false;
@@ -28,7 +28,6 @@ let available = false;
 test.before(async () => {
   available = await ensureLocalSlurmForTests();
 });
-test.after(() => rmSync(work, { recursive: true, force: true }));
 
 /** Run the submitter as its own process and wait for it to exit: nothing of it is left to poll. */
 async function submitFromChild(name: string, mode: "ok" | "fail"): Promise<{ record: string; dir: string }> {

@@ -9,18 +9,17 @@ import { resolveFromRoot } from "../../lib/src/paths.js";
 import {
   type ClusterProfile,
   clusterProfileSchema,
-  finetuneRunConfig,
   forTeacher,
   loadProfile,
-  REQUEUE_FILE,
   renderFinetuneJob,
   renderMergeJob,
   renderRunBatchJob,
   renderServeJob,
-  STOP_FILE,
   servingLayout,
-  timeSeconds,
 } from "../../lib/src/slurm/index.js";
+import { timeSeconds } from "../../lib/src/slurm/job-resources.js";
+import { finetuneRunConfig } from "../../lib/src/slurm/jobs.js";
+import { REQUEUE_FILE, STOP_FILE } from "../../lib/src/slurm/requeue.js";
 
 // Rendering of the cluster behaviour: time-limit signal and self-requeue, per-job resources, scratch paths,
 // data-parallel serving. No cluster needed.

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import { experimentSchema } from "../../lib/src/config/experiment.js";
+import { predictOnServedModel, predictWithBatchJob } from "../../lib/src/eval/tasks/cluster-predict.js";
+import { readPredictions } from "../../lib/src/eval/tasks/predictions.js";
+import type { LoadedTask } from "../../lib/src/eval/tasks/task.js";
 import {
   followJob,
   jobState,
@@ -18,10 +20,11 @@ import {
   withServedModel,
   withServer,
 } from "../../lib/src/slurm/index.js";
+import { tempDir } from "../helpers/temp-dir.js";
 import { ensureLocalSlurmForTests } from "./helpers/local-slurm.js";
 
 // Inference jobs on the local cluster, with tests/slurm/fixtures/fake-vllm.py standing in for vLLM.
-const work = mkdtempSync(join(tmpdir(), "slurm-inference-test-"));
+const work = tempDir("slurm-inference-test-");
 const profile = { ...loadProfile("local"), vllm: join(import.meta.dirname, "fixtures", "fake-vllm.py") };
 const experimentWith = (model: string) =>
   experimentSchema.parse({
@@ -47,7 +50,6 @@ function batchFile(path: string, ids: string[]): string {
 test.before(async () => {
   available = await ensureLocalSlurmForTests();
 });
-test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test("splitBatchFile: chunks of at most chunkSize lines, in order; bad input is a clear error", async () => {
   const ids = Array.from({ length: 25 }, (_, i) => `q${i}`);
@@ -62,6 +64,24 @@ test("splitBatchFile: chunks of at most chunkSize lines, in order; bad input is 
   assert.equal(JSON.parse(readFileSync(chunks[2], "utf8").split("\n")[4]).custom_id, "q24");
   await assert.rejects(splitBatchFile(input, { chunkSize: 0, outDir: work }), /chunkSize/);
   await assert.rejects(splitBatchFile(join(work, "nope.jsonl"), { chunkSize: 5, outDir: work }), /no batch file/);
+});
+
+test("splitBatchFile and joinBatchOutputs drop a byte order mark, as notes files do, so no chunk line carries one", async () => {
+  const input = batchFile(join(work, "bom.jsonl"), ["b0", "b1", "b2"]);
+  writeFileSync(input, `\ufeff${readFileSync(input, "utf8")}`);
+  const chunks = await splitBatchFile(input, { chunkSize: 2, outDir: join(work, "bom-chunks") });
+  const first = readFileSync(chunks[0], "utf8");
+  assert.equal(JSON.parse(first.split("\n")[0]).custom_id, "b0");
+  // Two outputs that each start with the mark: the joined file has none, at its start or mid-file.
+  writeFileSync(chunks[1], `\ufeff${readFileSync(chunks[1], "utf8")}`);
+  writeFileSync(chunks[0], `\ufeff${first}`);
+  const joined = join(work, "bom-joined.jsonl");
+  assert.deepEqual(await joinBatchOutputs(chunks, joined), { lines: 3, missing: [] });
+  const ids = readFileSync(joined, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line).custom_id);
+  assert.deepEqual(ids, ["b0", "b1", "b2"]);
 });
 
 test("run-batch as a job array: one task per chunk, outputs complete, re-submission skips done chunks", async () => {
@@ -185,6 +205,73 @@ test("withServedModel: a backend with the job's key and an open cache; both clos
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   assert.equal(await jobState({ jobId, profile }), "CANCELLED");
+});
+
+/** A two-item task about one made-up note (project-written; no real text). */
+function tinyTask(): LoadedTask {
+  const item = (n: number) => ({
+    itemId: `t-${n}`,
+    task: "apixaban" as const,
+    noteId: "N1",
+    questionId: `q${n}`,
+    questionType: "boolean" as const,
+    question: `Question ${n}?`,
+    gold: "yes",
+  });
+  return {
+    task: "apixaban",
+    subset: "tiny",
+    items: [item(1), item(2)],
+    noteText: (id) => (id === "N1" ? "Made-up note: patient on apixaban." : undefined),
+    notes: 1,
+    dataset: { id: "tiny", path: "(none)", restricted: false },
+    evaluateOptions: {},
+  };
+}
+
+test("predictOnServedModel: every item through the served model, predictions file written, the job cancelled", async () => {
+  if (!available) return;
+  const outDir = join(work, "served-task");
+  const cluster = { profile, jobsDir: join(work, "jobs"), pollMs: 300, timeoutMs: 60_000 };
+  const served = await predictOnServedModel(experiment, tinyTask(), "student", outDir, cluster);
+  assert.equal(served.file, join(outDir, "apixaban", "tiny", "predictions-student.jsonl"));
+  const read = readPredictions(served.file, ["t-1", "t-2"]);
+  assert.deepEqual(
+    [...read.values()].map((p) => [p.item_id, p.ok, p.text]),
+    [
+      ["t-1", true, '{"answer": "Yes"}'],
+      ["t-2", true, '{"answer": "Yes"}'],
+    ],
+  );
+  assert.equal(served.summary.done, 2);
+  assert.ok(existsSync(join(outDir, "cache", "student.jsonl")), "answers are cached for a re-run");
+});
+
+test("predictWithBatchJob: a run-batch job over the task's requests, predictions in item order; unknown label is an error", async () => {
+  if (!available) return;
+  const outDir = join(work, "batch-task");
+  const withTeacher = experimentSchema.parse({
+    ...experiment,
+    eval: { ...experiment.eval, models: { teacher: "big" } },
+  });
+  const batch = await predictWithBatchJob(withTeacher, tinyTask(), "teacher", outDir, {
+    profile,
+    ...submitOptions,
+    pollMs: 300,
+  });
+  assert.equal(batch.outcome.state, "COMPLETED");
+  assert.deepEqual(
+    batch.predictions.map((p) => [p.item_id, p.ok, p.model]),
+    [
+      ["t-1", true, "teacher"],
+      ["t-2", true, "teacher"],
+    ],
+  );
+  assert.equal(readPredictions(batch.file, ["t-1", "t-2"]).size, 2);
+  await assert.rejects(
+    predictWithBatchJob(withTeacher, tinyTask(), "nobody", outDir),
+    /no model "nobody" in eval\.models/,
+  );
 });
 
 test.run();

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import { experimentSchema } from "../../lib/src/config/experiment.js";
@@ -18,11 +17,12 @@ import {
   submitJob,
   waitForServer,
 } from "../../lib/src/slurm/index.js";
+import { tempDir } from "../helpers/temp-dir.js";
 import { ensureLocalSlurmForTests } from "./helpers/local-slurm.js";
 
 // Real jobs on the local one-node cluster (scripts/slurm-local.sh). The time-limit job is submitted first and
 // checked last: SLURM's limits are whole minutes, checked every 30 s, so it takes 60-90 s to end TIMEOUT.
-const work = mkdtempSync(join(tmpdir(), "slurm-jobs-test-"));
+const work = tempDir("slurm-jobs-test-");
 const experiment = experimentSchema.parse({
   name: "slurm-test",
   slurm: { logsDir: join(work, "logs"), jobsDir: join(work, "jobs") },
@@ -42,8 +42,6 @@ test.before(async () => {
   const submitted = await submitJob(job, submitOptions);
   timeoutJob = followJob(submitted, { throwOnFailure: false, pollMs: 2000 });
 });
-
-test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test("a local-profile job runs a real CPU workload and ends COMPLETED with its output", async () => {
   if (!available) return;

@@ -10,7 +10,6 @@ import {
   cancelJob,
   followJob,
   loadProfile,
-  localSlurmConf,
   readApiKey,
   renderFinetuneJob,
   renderMergeJob,
@@ -20,6 +19,7 @@ import {
   submitJob,
   waitForServer,
 } from "../../lib/src/slurm/index.js";
+import { localSlurmConf } from "../../lib/src/slurm/local-cluster.js";
 import { ensureLocalSlurmForTests } from "./helpers/local-slurm.js";
 
 // On the real local cluster: with API keys in the submitting process's environment, finetune, merge and serve

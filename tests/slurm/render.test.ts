@@ -1,15 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are bash, where ${VAR} is meant literally
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import { experimentSchema } from "../../lib/src/config/experiment.js";
 import { ConfigError, loadYamlConfig } from "../../lib/src/config/load.js";
 import {
   clusterProfileSchema,
-  finetuneRunConfig,
   loadProfile,
   renderCommandJob,
   renderFinetuneJob,
@@ -20,6 +19,8 @@ import {
   shellPath,
   shellQuote,
 } from "../../lib/src/slurm/index.js";
+import { finetuneRunConfig } from "../../lib/src/slurm/jobs.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const experiment = experimentSchema.parse({ name: "render-test" });
 const loadYaml = (file: string) => loadYamlConfig(join(import.meta.dirname, "..", "..", file), experimentSchema);
@@ -92,6 +93,14 @@ test("a100-8x finetune script: resources, strict bash, logs, requeue, accelerate
   assert.equal(runConfig.lora_r, 8);
   assert.equal(runConfig.learning_rate, 2e-4);
   assert.equal(runConfig.max_seq_length, 12000);
+  // Step c's one folder, and the variant whose rows finetune.py keeps (--variant / config field variant).
+  assert.match(String(runConfig.train_file), /\/out\/synth\/dataset$/);
+  assert.equal(runConfig.variant, "all");
+  const boolean = experimentSchema.parse({ name: "x", slurm: { finetune: { variant: "boolean" } } });
+  assert.equal(finetuneRunConfig(boolean, a100).variant, "boolean");
+  const jsonl = experimentSchema.parse({ name: "x", slurm: { finetune: { trainFile: "t.jsonl", variant: null } } });
+  assert.equal(finetuneRunConfig(jsonl, a100).variant, null);
+  assert.throws(() => experimentSchema.parse({ name: "x", slurm: { finetune: { variant: "na_boolean" } } }));
 });
 
 test("the finetune config heredoc is inert whatever the config says", () => {
@@ -177,7 +186,7 @@ test("module, conda and env values are quoted in the script", () => {
 
 test("profile files: unknown profile, unknown key and bad value give clear errors", () => {
   assert.throws(() => loadProfile("no-such-profile"), /unknown cluster profile "no-such-profile"/);
-  const dir = mkdtempSync(join(tmpdir(), "profile-test-"));
+  const dir = tempDir("profile-test-");
   const file = join(dir, "bad.yaml");
   writeFileSync(file, "name: bad\npartition: gpu\ngpus: -1\ncolour: blue\n");
   assert.throws(

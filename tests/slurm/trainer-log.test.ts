@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import { lossCurveFigure, parseTrainerLog } from "../../lib/src/slurm/index.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const fixtures = join(import.meta.dirname, "fixtures");
 
@@ -42,7 +42,7 @@ test("trainer_state.json log_history", () => {
       [20, 1.4, undefined],
     ],
   );
-  const dir = mkdtempSync(join(tmpdir(), "trainer-log-"));
+  const dir = tempDir("trainer-log-");
   writeFileSync(join(dir, "other.json"), "{}");
   assert.throws(() => parseTrainerLog(join(dir, "other.json")), /no log_history/);
   assert.throws(() => parseTrainerLog(join(dir, "missing.log")), /ENOENT/);

@@ -1,14 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { JsonlWriter } from "../../lib/src/synth/internal/jsonl.js";
+import { JsonlWriter } from "../../lib/src/core/jsonl.js";
 import { NoteIndex } from "../../lib/src/synth/note-lookup.js";
 import { postProcessFile } from "../../lib/src/synth/post-process-file.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "synth-files-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("synth-files-");
 
 test("NoteIndex: byte offsets survive CRLF, multi-byte text and blank lines; problems are listed by line", async () => {
   const file = join(dir, "notes.jsonl");

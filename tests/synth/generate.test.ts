@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -18,9 +17,9 @@ import {
 import { postProcessFile } from "../../lib/src/synth/post-process-file.js";
 import { buildSampleReplay } from "../../lib/src/synth/sample-replay.js";
 import { REJECT_REASONS } from "../../lib/src/synth/types.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "synth-generate-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("synth-generate-");
 
 test("one request per question type with the method's defaults and a schema", () => {
   const { requests, skip, parts } = teacherRequestsForNote({ note_id: "S1", text: "Creatinine 1.4." });

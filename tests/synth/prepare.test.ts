@@ -1,24 +1,29 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { synthSection } from "../../lib/src/config/sections/synth.js";
+import { createRng, deriveSeed } from "../../lib/src/core/random.js";
 import { readTrainingNoteIds } from "../../lib/src/eval/tasks/leakage.js";
 import { evalMessages } from "../../lib/src/prompts/eval.js";
 import { renderLlama31 } from "../../lib/src/prompts/llama31.js";
 import { QUESTION_TYPES, type QuestionType } from "../../lib/src/prompts/teacher.js";
 import { balanceByType } from "../../lib/src/synth/balance.js";
-import { rng } from "../../lib/src/synth/internal/random.js";
 import { DatasetShardWriter } from "../../lib/src/synth/parquet-shards.js";
-import { PREPARED_COLUMNS, prepareDataset, promptTemplates } from "../../lib/src/synth/prepare.js";
+import {
+  PREPARED_COLUMNS,
+  prepareDataset,
+  prepareVariants,
+  promptTemplates,
+  variantColumn,
+} from "../../lib/src/synth/prepare.js";
 import { splitByNote } from "../../lib/src/synth/split.js";
 import { trainingTarget } from "../../lib/src/synth/training-format.js";
 import type { SynthRow } from "../../lib/src/synth/types.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "synth-prepare-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("synth-prepare-");
 
 type Message = { role: "system" | "user" | "assistant"; content: string };
 type Chat = {
@@ -255,6 +260,65 @@ test("variants keep only their types", async () => {
   assert.is(numeric.stats.balance.available.boolean, 0);
 });
 
+test("prepareVariants writes each variant's rows once, marked by column, balanced as prepareDataset balances them", async () => {
+  // Notes of uneven type counts, so the variants' balancing targets differ and a row can be in one variant only.
+  const notes: Record<string, string> = {};
+  const rows: SynthRow[] = [];
+  for (let n = 0; n < 24; n++) {
+    const id = `V${String(n).padStart(3, "0")}`;
+    notes[id] = `Note ${id}. HbA1c 7.2 %.`;
+    QUESTION_TYPES.forEach((type, t) => {
+      for (let i = 0; i < 1 + ((n * (t + 1)) % 4); i++) rows.push(row(id, type, i));
+    });
+  }
+  const { notesFile, acceptedFile } = writeInputs("multi", notes, rows);
+  const variants = ["boolean", "numeric", "all"] as const;
+  const options = { acceptedFile, notes: notesFile, seed: 5, jsonl: true };
+  const multi = await prepareVariants({ ...options, outDir: join(dir, "multi-a"), variants: [...variants] });
+  const again = await prepareVariants({
+    ...options,
+    outDir: join(dir, "multi-b"),
+    variants: ["all", "numeric", "boolean"],
+  });
+  for (const file of multi.files)
+    assert.ok(readFileSync(join(multi.outDir, file)).equals(readFileSync(join(again.outDir, file))), `${file} differs`);
+
+  const frames = (["train", "test"] as const).map((split) =>
+    pl.concat(multi.stats.splits[split].files.map((file) => pl.readParquet(join(multi.outDir, file)))),
+  );
+  const [train, test_] = frames;
+  assert.equal(train.columns.slice(-5), ["variant_boolean", "variant_numeric", "variant_all", "prompt", "completion"]);
+  const ids = (frame: pl.DataFrame) => frame.getColumn("question_id").toArray() as string[];
+  const all = [...ids(train), ...ids(test_)];
+  assert.is(new Set(all).size, all.length, "a row is written once");
+  const inAll = new Set(frames.flatMap((frame) => ids(frame.filter(pl.col("variant_all")))));
+  let inOneOnly = 0;
+  for (const variant of variants) {
+    const single = await prepareDataset({ ...options, outDir: join(dir, `multi-${variant}`), variant });
+    const marked = (frame: pl.DataFrame) => ids(frame.filter(pl.col(variantColumn(variant))));
+    const selected = [...marked(train), ...marked(test_)];
+    const singleFrames = [single.stats.splits.train, single.stats.splits.test].flatMap((split) =>
+      split.files.map((file) => ids(pl.readParquet(join(single.outDir, file)))),
+    );
+    // Same rows as the variant's own dataset, in the same order; the balance is the same too.
+    assert.equal(selected.sort(), singleFrames.flat().sort(), variant);
+    assert.equal(multi.stats.byVariant[variant]?.balance, single.stats.balance);
+    assert.is(multi.stats.byVariant[variant]?.splits.test.rows, marked(test_).length);
+    inOneOnly += selected.filter((id) => !inAll.has(id)).length;
+  }
+  assert.ok(inOneOnly > 0, "the data gives rows outside variant all, so the union is tested");
+  // One split for every variant: no note on both sides.
+  const testNotes = new Set(test_.getColumn("note_id").toArray() as string[]);
+  assert.ok((train.getColumn("note_id").toArray() as string[]).every((id) => !testNotes.has(id)));
+  // The JSONL copy carries the marks too (what slurm/finetune.py --variant reads).
+  const line = JSON.parse(readFileSync(join(multi.outDir, "train.jsonl"), "utf8").split("\n")[0]);
+  assert.equal(typeof line.variant_boolean, "boolean");
+  const card = readFileSync(join(multi.outDir, "README.md"), "utf8");
+  assert.match(card, /### numeric \(`variant_numeric`\)/);
+  assert.match(card, /input_columns="variant_boolean"/);
+  assert.equal(JSON.parse(readFileSync(join(multi.outDir, "manifest.json"), "utf8")).variants, [...variants]);
+});
+
 test("chunked rows use their part of the note in the prompt", async () => {
   const notes = { N1: "FIRST PART. SECOND PART." };
   const rows = [row("N1", "boolean", 1, { chunk: 2, chunk_start: 12, chunk_end: 24 })];
@@ -304,11 +368,11 @@ test("an empty split still gets one readable (empty) shard; a prompt builder tha
 
 test("property: over random data, no note is on both sides and the test share is near the target", () => {
   for (let trial = 0; trial < 200; trial++) {
-    const random = rng(trial, "split-property");
-    const noteCount = 1 + random.int(80);
+    const random = createRng(deriveSeed(trial, "split-property"));
+    const noteCount = 1 + random.nextInt(80);
     const notes = Array.from({ length: noteCount }, (_, n) => ({
       noteId: `P${trial}-${n}`,
-      counts: Object.fromEntries(QUESTION_TYPES.map((t) => [t, random.int(6)])) as Record<QuestionType, number>,
+      counts: Object.fromEntries(QUESTION_TYPES.map((t) => [t, random.nextInt(6)])) as Record<QuestionType, number>,
     }));
     const fraction = random.next();
     const testSet = splitByNote(notes, { testFraction: fraction, seed: trial });
@@ -328,9 +392,9 @@ test("property: over random data, no note is on both sides and the test share is
 
 test("property: balancing picks exactly the target per type, independent of row order", () => {
   for (let trial = 0; trial < 50; trial++) {
-    const random = rng(trial, "balance-property");
-    const length = 1 + random.int(500);
-    const types = Uint8Array.from({ length }, () => random.int(4));
+    const random = createRng(deriveSeed(trial, "balance-property"));
+    const length = 1 + random.nextInt(500);
+    const types = Uint8Array.from({ length }, () => random.nextInt(4));
     const keys = Float64Array.from({ length }, () => random.next());
     const result = balanceByType({ types, keys, length }, "equal");
     const present = QUESTION_TYPES.filter((t) => result.available[t] > 0);

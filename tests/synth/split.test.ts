@@ -1,27 +1,26 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { createRng, deriveSeed } from "../../lib/src/core/random.js";
 import { noteTextHash } from "../../lib/src/data/note-hash.js";
 import { QUESTION_TYPES, type QuestionType } from "../../lib/src/prompts/teacher.js";
-import { rng } from "../../lib/src/synth/internal/random.js";
 import { prepareDataset } from "../../lib/src/synth/prepare.js";
 import { type NoteTypeCounts, splitByNote } from "../../lib/src/synth/split.js";
 import type { SynthRow } from "../../lib/src/synth/types.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 // Duplicate notes (one text under two ids) must never straddle the train/test split.
-const dir = mkdtempSync(join(tmpdir(), "synth-split-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("synth-split-");
 
 const counts = (n: number): Record<QuestionType, number> =>
   Object.fromEntries(QUESTION_TYPES.map((t, i) => [t, (n + i) % 4])) as Record<QuestionType, number>;
 
 test("notes of one group go to the same side for every seed and fraction; lone notes are placed as without groups", () => {
   for (let trial = 0; trial < 200; trial++) {
-    const random = rng(trial, "split-groups");
+    const random = createRng(deriveSeed(trial, "split-groups"));
     const notes: NoteTypeCounts[] = [];
-    for (let n = 0; n < 40; n++) notes.push({ noteId: `n${n}`, counts: counts(random.int(8)) });
+    for (let n = 0; n < 40; n++) notes.push({ noteId: `n${n}`, counts: counts(random.nextInt(8)) });
     // Three pairs and one triple share a text.
     const grouped = notes.map((note, n) => ({ ...note, group: n < 6 ? `g${n >> 1}` : n < 9 ? "triple" : `own${n}` }));
     const fraction = 0.1 + random.next() * 0.5;

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { countAnswerProblems, type ExpectedAnswer, parseAnswer } from "../../lib/src/eval/index.js";
 import { gradeItem } from "../../lib/src/eval/tasks/grade.js";
-import { n2c2Question } from "../../lib/src/eval/tasks/n2c2-questions.js";
+import { n2c2Question } from "../../lib/src/eval/tasks/n2c2/questions.js";
 import type { EvalItem } from "../../lib/src/eval/tasks/types.js";
 import { validateItem } from "../../lib/src/synth/validate-item.js";
 import { type AnswerExpect, type AnswerReading, readAnswerText } from "../../lib/src/text/answer-text.js";

@@ -6,13 +6,18 @@
 import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EXPERIMENT_ENV, SAMPLE_EXPERIMENT, selectedExperimentPath } from "../config/select.js";
+import { ToolkitError } from "../core/errors.js";
 import { EXIT, EXIT_HELP, PROGRAM, wantsHelp } from "./common.js";
 
 export { EXIT, EXIT_HELP, PROGRAM, wantsHelp };
 
 /** A bad command line: printed with the usage of the command, exit 2. */
-export class UsageError extends Error {
+export class UsageError extends ToolkitError {
   override name = "UsageError";
+  /** `field`: the option (`--limit`) or argument (`<file>`) at fault, where there is one. */
+  constructor(message: string, field?: string) {
+    super(message, { stage: "cli", field });
+  }
 }
 
 export interface OptionSpec {
@@ -152,9 +157,9 @@ function convert(name: string, option: OptionSpec, raw: unknown): unknown {
   if (option.type === "boolean") return raw;
   const one = (text: string): string | number => {
     if (option.choices && !option.choices.includes(text))
-      throw new UsageError(`--${name} ${text}: expected one of ${option.choices.join(", ")}`);
+      throw new UsageError(`--${name} ${text}: expected one of ${option.choices.join(", ")}`, `--${name}`);
     if (option.type === "integer") {
-      if (!/^\d+$/.test(text)) throw new UsageError(`--${name} ${text}: expected a whole number >= 0`);
+      if (!/^\d+$/.test(text)) throw new UsageError(`--${name} ${text}: expected a whole number >= 0`, `--${name}`);
       return Number(text);
     }
     if (option.path === "comma-list") return text.split(",").filter(Boolean).map(fromCwd).join(",");
@@ -178,7 +183,8 @@ export function parseCommand<O extends Record<string, OptionSpec>>(spec: Command
   // Name unknown options ourselves: parseArgs' own message is long and talks about its API.
   const { tokens } = parseArgs({ args, options: config, strict: false, allowPositionals: true, tokens: true });
   for (const token of tokens) {
-    if (token.kind === "option" && !(token.name in options)) throw new UsageError(`unknown option ${token.rawName}`);
+    if (token.kind === "option" && !(token.name in options))
+      throw new UsageError(`unknown option ${token.rawName}`, token.rawName);
   }
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
@@ -190,7 +196,7 @@ export function parseCommand<O extends Record<string, OptionSpec>>(spec: Command
   for (const [key, option] of Object.entries(options)) {
     if (key === "help") continue;
     values[key] = convert(key, option, parsed.values[key]);
-    if (option.required && values[key] === undefined) throw new UsageError(`missing ${flag(key, option)}`);
+    if (option.required && values[key] === undefined) throw new UsageError(`missing ${flag(key, option)}`, `--${key}`);
   }
   const named: Record<string, string | undefined> = {};
   const positionals = spec.positionals ?? [];
@@ -199,16 +205,16 @@ export function parseCommand<O extends Record<string, OptionSpec>>(spec: Command
   for (const p of positionals) {
     if (p.rest) {
       rest = given.splice(0);
-      if (p.required && rest.length === 0) throw new UsageError(`missing <${p.name}...>`);
+      if (p.required && rest.length === 0) throw new UsageError(`missing <${p.name}...>`, `<${p.name}>`);
       continue;
     }
     const value = given.shift();
     if (value === undefined) {
-      if (p.required) throw new UsageError(`missing <${p.name}>`);
+      if (p.required) throw new UsageError(`missing <${p.name}>`, `<${p.name}>`);
       continue;
     }
     if (p.choices && !p.choices.includes(value))
-      throw new UsageError(`unknown ${p.name} "${value}" (expected one of ${p.choices.join(", ")})`);
+      throw new UsageError(`unknown ${p.name} "${value}" (expected one of ${p.choices.join(", ")})`, `<${p.name}>`);
     named[p.name] = p.path ? fromCwd(value) : value;
   }
   if (given.length > 0) throw new UsageError(`unexpected argument "${given[0]}"`);

@@ -3,10 +3,9 @@ import { loadExperiment } from "../config/experiment.js";
 import { resolvedSeeds } from "../config/seeds.js";
 import { formatN2c2OfficialTable, scoreN2c2Folders } from "../eval/n2c2-system.js";
 import { runBaseline } from "../eval/tasks/baseline.js";
-import { evaluateFile } from "../eval/tasks/evaluate.js";
 import { formatLeakage } from "../eval/tasks/leakage.js";
 import { loadEvalTask, predictionsPath } from "../eval/tasks/load-task.js";
-import { evaluateN2c2 } from "../eval/tasks/n2c2-evaluate.js";
+import { evaluateTaskFile } from "../eval/tasks/models.js";
 import { writePredictions } from "../eval/tasks/predictions.js";
 import { evalRequests } from "../eval/tasks/requests.js";
 import { SAMPLE_REPLAY_MODEL, sampleReplayRecords, writeSampleReplay } from "../eval/tasks/sample-replay.js";
@@ -85,7 +84,7 @@ export const commands: CommandTable = {
     notes: ["Exit 1 when predictions are missing for some items (the file and the ids are named)."],
     async run({ values, config }) {
       const { loaded, experiment } = await load(values.task, values.subset, config);
-      const result = evaluateFile(values.predictions, loaded.items, loaded.evaluateOptions);
+      const result = evaluateTaskFile(loaded, values.predictions);
       const { overall, numeric } = result.score;
       console.log(`${loaded.task}/${loaded.subset}, model ${result.model}, ${result.score.n} items`);
       console.log(
@@ -98,9 +97,8 @@ export const commands: CommandTable = {
         );
       }
       if (result.rows.length > 0) console.log(`  mean over questions (paper): ${fixed(result.averages.all)}`);
-      let n2c2: ReturnType<typeof evaluateN2c2> | undefined;
-      if (loaded.task === "n2c2") {
-        n2c2 = evaluateN2c2(result.model, result.graded, loaded.evaluateOptions);
+      const { n2c2 } = result;
+      if (n2c2) {
         console.log(
           `  official n2c2: micro-F1 ${fixed(n2c2.official.micro.f1)}, macro-F1 ${fixed(n2c2.official.macro.f1)}` +
             ` (reference: best 2018 system micro ${experiment.eval.n2c2.referenceMicroF1})`,

@@ -3,7 +3,6 @@ import { loadExperiment } from "../config/experiment.js";
 import {
   type BatchReadReport,
   createBackend,
-  FakeOpenAIServer,
   llmFromConfig,
   missingFromBatch,
   openCache,
@@ -14,6 +13,7 @@ import {
   writeRequestsJsonl,
 } from "../llm/index.js";
 import { formatFailureReasons, type RunSummary } from "../llm/run-summary.js";
+import { FakeOpenAIServer } from "../testing/fake-openai-server.js";
 import { type CommandTable, defineCommand, EXIT } from "./command.js";
 
 /** Same stop contract as `llm run`: the first signal asks to stop, the exit code names it. */

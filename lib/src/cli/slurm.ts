@@ -1,4 +1,5 @@
 import { execa } from "execa";
+import { defaults } from "../config/defaults.js";
 import { loadExperiment } from "../config/experiment.js";
 import { resolveFromRoot } from "../paths.js";
 import {
@@ -103,7 +104,7 @@ function jobArgs(parsed: {
 
 const JOB_ID = [{ name: "jobid", required: true, description: "numeric SLURM job id" }] as const;
 const PROFILE = {
-  profile: { type: "string", value: "NAME", default: "local", description: "cluster profile" },
+  profile: { type: "string", value: "NAME", default: defaults.slurm.profile, description: "cluster profile" },
 } as const;
 
 function jobId(text: string | undefined): string {

@@ -1,4 +1,5 @@
 import { loadExperiment } from "../config/experiment.js";
+import { ToolkitError } from "../core/errors.js";
 import { createReplayBackend } from "../llm/backends/replay-backend.js";
 import { llmFromConfig } from "../llm/from-config.js";
 import { resolveFromRoot } from "../paths.js";
@@ -101,7 +102,7 @@ export const commands: CommandTable = {
         type: "string",
         multiple: true,
         choices: VARIANTS,
-        description: "dataset variant to write (default: the config's synth.prepare.variants)",
+        description: "dataset variant to write (default: the config's synth.prepare.variants), all into one folder",
       },
     },
     async run({ values, config }) {
@@ -109,12 +110,17 @@ export const commands: CommandTable = {
       const variants = values.variant ?? experiment.synth.prepare.variants;
       for (const variant of variants) {
         if (!VARIANTS.includes(variant as Variant))
-          throw new Error(`variant ${variant} in the config: expected one of ${VARIANTS.join(", ")}`);
-        const { stats, outDir } = await prepareFromConfig(experiment, variant as Variant);
-        console.log(
-          `${variant}: train ${stats.splits.train.rows} rows, test ${stats.splits.test.rows} rows -> ${outDir}`,
-        );
+          throw new ToolkitError(`variant ${variant} in the config: expected one of ${VARIANTS.join(", ")}`, {
+            stage: "cli",
+            field: "synth.prepare.variants",
+          });
       }
+      const { stats, outDir } = await prepareFromConfig(experiment, { variants: variants as Variant[] });
+      for (const one of Object.values(stats.byVariant))
+        console.log(`${one.variant}: train ${one.splits.train.rows} rows, test ${one.splits.test.rows} rows`);
+      console.log(
+        `written once: train ${stats.splits.train.rows} rows, test ${stats.splits.test.rows} rows -> ${outDir}`,
+      );
       return EXIT.ok;
     },
   }),

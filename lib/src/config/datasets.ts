@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
+import { hasMarker, ToolkitError } from "../core/errors.js";
 import { projectRoot } from "../paths.js";
 import { loadYamlConfig } from "./load.js";
 
@@ -76,16 +77,17 @@ export function loadDatasetRegistry(file: string = DEFAULT_DATASET_REGISTRY): Da
 const DATASET_ERROR = Symbol.for("clinical-distill.DatasetError");
 
 /** An unknown dataset id, or a dataset whose path is not there. Says what to set, and where. */
-export class DatasetError extends Error {
+export class DatasetError extends ToolkitError {
   readonly [DATASET_ERROR] = true;
   readonly datasetId: string;
-  constructor(datasetId: string, message: string) {
-    super(message);
+  /** `place`: the registry file, and the entry's field at fault (`path`, `splits.test`). */
+  constructor(datasetId: string, message: string, place: { file?: string; field?: string } = {}) {
+    super(message, { stage: "config", ...place });
     this.name = "DatasetError";
     this.datasetId = datasetId;
   }
   static isInstance(value: unknown): value is DatasetError {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[DATASET_ERROR] === true;
+    return hasMarker(value, DATASET_ERROR);
   }
 }
 
@@ -123,6 +125,7 @@ export function resolveDataset(
     throw new DatasetError(
       id,
       `dataset ${id}: not in ${registryFile}; known ids: ${registry.datasets.map((item) => item.id).join(", ")}`,
+      { file: registryFile },
     );
   const env = options.env ?? process.env;
   const override = entry.env ? env[entry.env]?.trim() : undefined;
@@ -138,10 +141,16 @@ export function resolveDataset(
       : "";
     const from = override ? ` (from env ${entry.env})` : "";
     if (!existsSync(resolvedPath))
-      throw new DatasetError(id, `dataset ${id}: path ${resolvedPath}${from} does not exist; ${hint}${access}`);
+      throw new DatasetError(id, `dataset ${id}: path ${resolvedPath}${from} does not exist; ${hint}${access}`, {
+        file: registryFile,
+        field: "path",
+      });
     for (const [name, path] of Object.entries(splitPaths))
       if (!existsSync(path))
-        throw new DatasetError(id, `dataset ${id}: split "${name}" path ${path} does not exist; ${hint}${access}`);
+        throw new DatasetError(id, `dataset ${id}: split "${name}" path ${path} does not exist; ${hint}${access}`, {
+          file: registryFile,
+          field: `splits.${name}`,
+        });
   }
   return { ...entry, resolvedPath, pathSource: override ? "env" : "registry", splitPaths };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { EVAL_ANSWER_FIELDS } from "../prompts/eval.js";
+import { DEFAULT_DATASET_REGISTRY } from "./datasets.js";
 import { loadYamlConfig } from "./load.js";
+import { EVAL_ANSWER_FIELDS } from "./prompt-facts.js";
 import { evalSection } from "./sections/eval.js";
 import { exportSection } from "./sections/export.js";
 import { llmSection } from "./sections/llm.js";
@@ -22,7 +23,7 @@ const experimentFields = z
     /** Where outputs go, relative to the project root unless absolute. */
     outputDir: z.string().default("out"),
     /** Dataset registry file (see datasets.ts), relative to the project root unless absolute. */
-    datasets: z.string().default("configs/datasets.yaml"),
+    datasets: z.string().default(DEFAULT_DATASET_REGISTRY),
     llm: llmSection.prefault({}),
     synth: synthSection.prefault({}),
     slurm: slurmSection.prefault({}),

@@ -1,25 +1,23 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
+import { formatPath, ToolkitError } from "../core/errors.js";
 
 /** A config file that failed to read, parse or validate. The message names file, field path and expectation. */
-export class ConfigError extends Error {
-  readonly file: string;
+export class ConfigError extends ToolkitError {
+  declare readonly file: string;
   readonly issues: readonly { path: string; message: string }[];
+  /** `field` is the first issue's path (absent when the whole file is at fault). */
   constructor(file: string, issues: { path: string; message: string }[]) {
     const lines = issues.map((issue) => `  - ${issue.path || "(top level)"}: ${issue.message}`);
-    super(`Invalid config ${file}:\n${lines.join("\n")}`);
+    super(`Invalid config ${file}:\n${lines.join("\n")}`, {
+      stage: "config",
+      file,
+      field: issues[0]?.path || undefined,
+    });
     this.name = "ConfigError";
-    this.file = file;
     this.issues = issues;
   }
-}
-
-/** Dotted field path as a user writes it in YAML: `llm.sampling.temperature`, `datasets[2].path`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
-    .join("");
 }
 
 /** Validate an already-parsed value; `source` names where it came from in errors. */

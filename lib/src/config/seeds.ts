@@ -1,4 +1,4 @@
-import { deriveSeed } from "../eval/prng.js";
+import { deriveSeed } from "../core/random.js";
 
 export { deriveSeed };
 

@@ -7,8 +7,8 @@ export {
   readCsvHeader,
   readCsvRows,
   readCsvTable,
-} from "./csv-table.js";
-export { DataError, type DataErrorLocation, formatLocation, N2c2FormatError } from "./errors.js";
+} from "../core/csv.js";
+export { DataError, type DataErrorLocation } from "../core/data-error.js";
 export {
   assertReadableFile,
   invalidUtf8Problem,
@@ -17,14 +17,16 @@ export {
   readJsonl,
   readJsonlEntries,
   writeJsonl,
-} from "./jsonl.js";
-export { type InvalidUtf8Line, type Line, type ReadLinesOptions, readLineBatches } from "./lines.js";
+} from "../core/jsonl.js";
+export { type InvalidUtf8Line, type Line, type ReadLinesOptions, readLineBatches } from "../core/lines.js";
+export { type Reject, type RejectHandler, RejectLog, type WarningHandler, warningSink } from "../core/rejects.js";
+export { describeInvalidBytes, hasUtf8Bom, type InvalidUtf8Mode, type InvalidUtf8Run } from "../core/text-bytes.js";
 export { type ReadMimicNotesOptions, readMimicIvNotes, readNotesFrom } from "./mimic-notes.js";
 export {
   formatN2c2Xml,
   isN2c2RecordSeparator,
   mostRecentRecordDate,
-  N2C2_RECORD_SEPARATOR,
+  N2c2FormatError,
   type N2c2Patient,
   type N2c2Record,
   parseN2c2Xml,
@@ -33,25 +35,8 @@ export {
   readN2c2Dir,
   readN2c2File,
   recordsWithinMonths,
-  splitN2c2Records,
 } from "./n2c2.js";
-export {
-  CRITERION_LABELS,
-  type Criterion,
-  type CriterionLabel,
-  isCriterion,
-  N2C2_CRITERIA,
-  N2C2_CRITERION_DEFINITIONS,
-} from "./n2c2-criteria.js";
-export { isCalendarDate, NOTE_TYPES, type Note, type NoteType, noteSchema } from "./note.js";
-export { normaliseNoteText, noteTextHash } from "./note-hash.js";
-export { DuplicateTextCheck, type ReadNotesOptions, readAllNotes, readNotes } from "./notes.js";
-export { type Reject, type RejectHandler, RejectLog, type WarningHandler, warningSink } from "./rejects.js";
-export {
-  describeInvalidBytes,
-  findInvalidUtf8,
-  hasUtf8Bom,
-  INVALID_UTF8_MODES,
-  type InvalidUtf8Mode,
-  type InvalidUtf8Run,
-} from "./text-bytes.js";
+export { type Criterion, type CriterionLabel, N2C2_CRITERIA, N2C2_CRITERION_DEFINITIONS } from "./n2c2-criteria.js";
+export { NOTE_TYPES, type Note, type NoteType, noteSchema } from "./note.js";
+export { noteTextHash } from "./note-hash.js";
+export { DuplicateTextCheck, type ReadNotesOptions, readNotes } from "./notes.js";

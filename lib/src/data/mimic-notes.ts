@@ -1,9 +1,9 @@
-import { readCsvRows } from "./csv-table.js";
-import { DataError } from "./errors.js";
+import { readCsvRows } from "../core/csv.js";
+import { DataError } from "../core/data-error.js";
+import { type Reject, warningSink } from "../core/rejects.js";
+import type { InvalidUtf8Mode } from "../core/text-bytes.js";
 import { type Note, noteSchema } from "./note.js";
 import { DuplicateTextCheck, type ReadNotesOptions, readNotes } from "./notes.js";
-import { type Reject, warningSink } from "./rejects.js";
-import type { InvalidUtf8Mode } from "./text-bytes.js";
 
 /** MIMIC-IV-Note's note_type codes, mapped to this project's names (others pass through). */
 const MIMIC_NOTE_TYPES: Record<string, string> = {

@@ -2,12 +2,21 @@ import { isUtf8 } from "node:buffer";
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { SaxesParser } from "saxes";
-import { DataError, N2c2FormatError } from "./errors.js";
-import { assertReadableFile, invalidUtf8Problem } from "./jsonl.js";
+import { DataError, type DataErrorLocation } from "../core/data-error.js";
+import { ToolkitError } from "../core/errors.js";
+import { assertReadableFile, invalidUtf8Handler } from "../core/jsonl.js";
+import { type RejectHandler, type WarningHandler, warningSink } from "../core/rejects.js";
+import { decoderForLabel, forEachInvalidUtf8Line, hasUtf8Bom, type InvalidUtf8Mode } from "../core/text-bytes.js";
 import { type Criterion, type CriterionLabel, isCriterion, N2C2_CRITERIA } from "./n2c2-criteria.js";
 import { isCalendarDate } from "./note.js";
-import { type RejectHandler, type WarningHandler, warningSink } from "./rejects.js";
-import { decoderForLabel, forEachInvalidUtf8Line, hasUtf8Bom, type InvalidUtf8Mode } from "./text-bytes.js";
+
+/** A malformed n2c2 2018 Track 1 XML file: bad XML, missing TEXT, missing/duplicate/unknown tag, bad label. */
+export class N2c2FormatError extends DataError {
+  constructor(location: DataErrorLocation, reason: string) {
+    super(location, reason);
+    this.name = "N2c2FormatError";
+  }
+}
 
 /**
  * Records in a patient's TEXT are separated by a line of 100 asterisks (what the release and
@@ -219,7 +228,8 @@ export function isN2c2RecordSeparator(lines: readonly string[], index: number): 
 
 /** The latest `Record date` of a patient: "in the past N months" criteria count back from it. */
 export function mostRecentRecordDate(patient: Pick<N2c2Patient, "records">): string {
-  if (patient.records.length === 0) throw new Error("patient has no records");
+  if (patient.records.length === 0)
+    throw new ToolkitError("patient has no records", { stage: "data", field: "records" });
   // Dates are YYYY-MM-DD strings, so the lexical maximum is the latest day.
   return patient.records
     .map((record) => record.date)
@@ -281,11 +291,7 @@ function decodeXml(bytes: Buffer, file: string, options: ReadN2c2FileOptions, wa
   if (decoder && decoder.encoding !== "utf-8") return decoder.decode(bytes);
   const body = bom ? bytes.subarray(3) : bytes;
   if (!isUtf8(body))
-    forEachInvalidUtf8Line(body, 1, bom ? 3 : 0, (problem) => {
-      const item = invalidUtf8Problem(file, problem);
-      if (options.onInvalidUtf8 === "fail") throw new DataError(item, item.message);
-      warn(item);
-    });
+    forEachInvalidUtf8Line(body, 1, bom ? 3 : 0, invalidUtf8Handler(file, options.onInvalidUtf8, warn));
   return body.toString("utf8");
 }
 
@@ -332,7 +338,8 @@ export function formatN2c2Xml(patient: Pick<N2c2Patient, "text" | "tags">): stri
   const cdata = patient.text.replaceAll("]]>", "]]]]><![CDATA[>");
   const tags = N2C2_CRITERIA.map((criterion) => {
     const label = patient.tags[criterion];
-    if (label !== "met" && label !== "not met") throw new Error(`tag ${criterion} has label "${label}"`);
+    if (label !== "met" && label !== "not met")
+      throw new ToolkitError(`tag ${criterion} has label "${label}"`, { stage: "data", field: criterion });
     return `<${criterion} met="${label}" />`;
   });
   return `<?xml version="1.0" encoding="UTF-8" ?>\n<PatientMatching>\n<TEXT><![CDATA[${cdata}]]></TEXT>\n<TAGS>\n${tags.join("\n")}\n</TAGS>\n</PatientMatching>\n`;

@@ -1,9 +1,9 @@
-import { DataError, type DataErrorLocation } from "./errors.js";
-import { readJsonlEntries } from "./jsonl.js";
+import { DataError, type DataErrorLocation } from "../core/data-error.js";
+import { readJsonlEntries } from "../core/jsonl.js";
+import { type Reject, type RejectHandler, type WarningHandler, warningSink } from "../core/rejects.js";
+import type { InvalidUtf8Mode } from "../core/text-bytes.js";
 import { type Note, noteSchema } from "./note.js";
 import { noteTextDigest } from "./note-hash.js";
-import { type Reject, type RejectHandler, type WarningHandler, warningSink } from "./rejects.js";
-import type { InvalidUtf8Mode } from "./text-bytes.js";
 
 export interface ReadNotesOptions {
   /** Collect bad lines (invalid JSON, missing field, empty text, duplicate note_id) instead of throwing. */

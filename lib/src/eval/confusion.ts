@@ -1,3 +1,4 @@
+import { ToolkitError } from "../core/errors.js";
 import { encodeLabels, type Label, type LabelPairs } from "./labels.js";
 
 /** A k x k count matrix, rows = gold class, columns = predicted class, over `classes`. */
@@ -44,7 +45,11 @@ export function confusionMatrix(args: LabelPairs): ConfusionMatrix & { excluded:
   }
   const labelCodes = encoded.labelCodes;
   const k = labelCodes.length;
-  if (k === 0) throw new Error("confusionMatrix: labels is empty; give at least one label (or leave it out)");
+  if (k === 0)
+    throw new ToolkitError("confusionMatrix: labels is empty; give at least one label (or leave it out)", {
+      stage: "eval",
+      field: "labels",
+    });
   // Map each class code to its row in `labels`, -1 for classes outside it.
   const row = new Int32Array(encoded.classes.length).fill(-1);
   labelCodes.forEach((code, i) => {
@@ -61,9 +66,10 @@ export function confusionMatrix(args: LabelPairs): ConfusionMatrix & { excluded:
     else counts[g * k + p]++;
   }
   if (encoded.gold.length > 0 && !goldInLabels) {
-    throw new Error(
+    throw new ToolkitError(
       `confusionMatrix: none of labels ${JSON.stringify(args.labels)} is a gold label ` +
         "(sklearn: At least one label specified must be in y_true)",
+      { stage: "eval", field: "labels" },
     );
   }
   return { classes: Array.from(labelCodes, (code) => encoded.classes[code]), counts, excluded };

@@ -16,9 +16,10 @@ export {
   KeyResampler,
   percentileInterval,
   Resampler,
-} from "./bootstrap.js";
+} from "../core/bootstrap.js";
+export { createRng, deriveSeed, type Rng } from "../core/random.js";
 export { type ClassCounts, type ConfusionMatrix, classCounts, confusionMatrix } from "./confusion.js";
-export { type EncodedLabels, encodeLabels, type Label, type LabelPairs, UNPARSEABLE } from "./labels.js";
+export type { EncodedLabels, Label, LabelPairs } from "./labels.js";
 export {
   type AnswerMatch,
   answerLabel,
@@ -40,7 +41,6 @@ export {
   macroF1,
   microF1,
   precisionRecallF1,
-  SUMMARY_METRICS,
   type SummaryMetric,
 } from "./metrics.js";
 export {
@@ -61,7 +61,6 @@ export {
 } from "./n2c2-score.js";
 export {
   MCNEMAR_EXACT_BELOW,
-  MCNEMAR_METHOD_LABELS,
   type McNemarMethodLabel,
   type McNemarResult,
   mcnemar,
@@ -76,15 +75,6 @@ export {
   type ParsedAnswer,
   parseAnswer,
 } from "./parse-answer.js";
-export { createRng, deriveSeed, type Rng } from "./prng.js";
-export {
-  type AnswerItem,
-  type AnswerScores,
-  type ScoreAnswersArgs,
-  type ScoredItem,
-  scoreAnswers,
-  type UnparseableItem,
-} from "./score-answers.js";
 export {
   type ClassificationScore,
   type GroupScore,

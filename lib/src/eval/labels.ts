@@ -3,6 +3,8 @@
  * bootstrap work on (typed arrays, no string compares in the hot loops).
  */
 
+import { ToolkitError } from "../core/errors.js";
+
 /** The label a prediction gets when its answer could not be parsed: never equal to a gold label, so counted wrong. */
 export const UNPARSEABLE = "unparseable";
 
@@ -54,8 +56,9 @@ export function checkLabelPairs(args: unknown, caller: string): asserts args is 
     kinds.check(gold[i], `gold[${i}]`);
     kinds.check(pred[i], `pred[${i}]`);
     if (gold[i] === UNPARSEABLE) {
-      throw new Error(
+      throw new ToolkitError(
         `${caller}: gold[${i}] is "${UNPARSEABLE}", a prediction-only label: were gold and pred swapped?`,
+        { stage: "eval", field: `gold[${i}]` },
       );
     }
   }
@@ -74,7 +77,8 @@ export function encodeLabels(args: LabelPairs, caller = "encodeLabels"): Encoded
     const kinds = new LabelKinds(caller);
     if (gold.length > 0) kinds.check(gold[0], "gold[0]");
     for (let i = 0; i < labels.length; i++) kinds.check(labels[i], `labels[${i}]`);
-    if (new Set(labels).size !== labels.length) throw new Error(`${caller}: labels has duplicates`);
+    if (new Set(labels).size !== labels.length)
+      throw new ToolkitError(`${caller}: labels has duplicates`, { stage: "eval", field: "labels" });
     for (const label of labels) seen.add(label);
   }
   const classes = sortLabels([...seen]);

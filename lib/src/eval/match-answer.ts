@@ -5,6 +5,7 @@
  * instead of it.
  */
 import { z } from "zod";
+import { ToolkitError } from "../core/errors.js";
 import { UNPARSEABLE } from "./labels.js";
 import { type ExpectedAnswer, type ParseContext, type ParsedAnswer, parseAnswer } from "./parse-answer.js";
 
@@ -38,10 +39,16 @@ export function parseGold(
 ): ParsedAnswer {
   const parsed = typeof gold === "string" ? parseAnswer(gold, expected, context) : gold;
   if (parsed.kind === "unparseable") {
-    throw new Error(`gold answer ${JSON.stringify(parsed.raw)} cannot be read (${parsed.reason})`);
+    throw new ToolkitError(`gold answer ${JSON.stringify(parsed.raw)} cannot be read (${parsed.reason})`, {
+      stage: "eval",
+      field: "gold",
+    });
   }
   if (parsed.kind === "number" && parsed.range) {
-    throw new Error(`gold answer ${JSON.stringify(parsed.raw)} is a range; gold must be one value`);
+    throw new ToolkitError(`gold answer ${JSON.stringify(parsed.raw)} is a range; gold must be one value`, {
+      stage: "eval",
+      field: "gold",
+    });
   }
   return parsed;
 }

@@ -6,6 +6,7 @@
  * gold first by name, so the argument order cannot be swapped silently (the original study's apixaban code
  * did swap it, which changes balanced accuracy).
  */
+import { ToolkitError } from "../core/errors.js";
 import type { ClassCounts } from "./confusion.js";
 import { encodeLabels, type Label, type LabelPairs, sortLabels } from "./labels.js";
 
@@ -261,16 +262,18 @@ export function binaryScores(args: LabelPairs & { positive: Label }): BinaryScor
   const { positive } = args;
   const present = sortLabels([...report.classes]);
   if (present.length > 2) {
-    throw new Error(
+    throw new ToolkitError(
       `binary metric: gold and pred hold ${present.length} classes (${present.map((c) => JSON.stringify(c)).join(", ")}), ` +
         "not 2: this target is multiclass (sklearn raises \"Target is multiclass but average='binary'\"); " +
         "use macroF1, microF1 or precisionRecallF1 for one class against the rest",
+      { stage: "eval", field: "pred" },
     );
   }
   if (present.length === 2 && !present.includes(positive)) {
-    throw new Error(
+    throw new ToolkitError(
       `binary metric: positive ${JSON.stringify(positive)} is not a valid label; it should be one of ` +
         `${present.map((c) => JSON.stringify(c)).join(", ")} (sklearn raises the same for pos_label)`,
+      { stage: "eval", field: "positive" },
     );
   }
   if (report.n === 0) return { positive, precision: Number.NaN, recall: Number.NaN, f1: Number.NaN };

@@ -11,8 +11,15 @@
  * must be "met" or "not met"; the error names each patient and criterion at fault.
  */
 
+import {
+  type BootstrapOptions,
+  type Estimate,
+  percentileInterval,
+  Resampler,
+  resolveBootstrap,
+} from "../core/bootstrap.js";
+import { hasMarker, ToolkitError } from "../core/errors.js";
 import { N2C2_CRITERIA } from "../data/n2c2-criteria.js";
-import { type BootstrapOptions, type Estimate, percentileInterval, Resampler, resolveBootstrap } from "./bootstrap.js";
 import { balancedAccuracy, binaryF1, classificationReport } from "./metrics.js";
 
 /** The 13 Track 1 criteria (one definition, in lib/data; also the official scorer's order). */
@@ -32,19 +39,23 @@ export interface N2c2ScoreArgs {
 const N2C2_INPUT_ERROR = Symbol.for("clinical-distill.N2c2InputError");
 
 /** Raised when gold or prediction is incomplete or holds an unknown value; `problems` lists each one. */
-export class N2c2InputError extends Error {
+export class N2c2InputError extends ToolkitError {
   readonly problems: string[];
   readonly [N2C2_INPUT_ERROR] = true;
 
   /** Recognises the error by its marker, not instanceof: a notebook may load two copies of this class. */
   static isInstance(value: unknown): value is N2c2InputError {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[N2C2_INPUT_ERROR] === true;
+    return hasMarker(value, N2C2_INPUT_ERROR);
   }
 
-  constructor(problems: string[]) {
+  /** `file`: the file or folder at fault, when one is. */
+  constructor(problems: string[], file?: string) {
     const shown = problems.slice(0, 20).map((problem) => `  - ${problem}`);
     if (problems.length > 20) shown.push(`  - ... and ${problems.length - 20} more`);
-    super(`n2c2 scoring refused: ${problems.length} problem(s) in the input:\n${shown.join("\n")}`);
+    super(`n2c2 scoring refused: ${problems.length} problem(s) in the input:\n${shown.join("\n")}`, {
+      stage: "eval",
+      file,
+    });
     this.name = "N2c2InputError";
     this.problems = problems;
   }

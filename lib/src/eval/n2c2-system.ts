@@ -17,6 +17,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { TextDecoder } from "node:util";
 import { SaxesParser } from "saxes";
+import { ToolkitError } from "../core/errors.js";
 import { N2C2_CRITERIA } from "../data/n2c2-criteria.js";
 import { N2c2InputError, type N2c2Labels, type N2c2OfficialScore, n2c2OfficialScore } from "./n2c2-score.js";
 
@@ -44,7 +45,7 @@ async function listXml(dir: string, role: string): Promise<{ xml: string[]; igno
     names = await readdir(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new N2c2InputError([`cannot list the ${role} folder ${dir} (${code})`]);
+    throw new N2c2InputError([`cannot list the ${role} folder ${dir} (${code})`], dir);
   }
   const xml: string[] = [];
   const ignored: string[] = [];
@@ -70,12 +71,12 @@ function decodeStrict(label: string, bytes: Uint8Array): string {
   try {
     decoder = new TextDecoder(label, { fatal: true });
   } catch {
-    throw new Error(`unknown encoding "${label}" in the XML declaration`);
+    throw new ToolkitError(`unknown encoding "${label}" in the XML declaration`, { stage: "eval" });
   }
   try {
     return decoder.decode(bytes);
   } catch {
-    throw new Error(`the bytes are not valid ${decoder.encoding}`);
+    throw new ToolkitError(`the bytes are not valid ${decoder.encoding}`, { stage: "eval" });
   }
 }
 

@@ -10,7 +10,8 @@ import {
   type Estimate,
   KeyResampler,
   percentileInterval,
-} from "./bootstrap.js";
+} from "../core/bootstrap.js";
+import { ToolkitError } from "../core/errors.js";
 import { binomialTwoSidedHalf, chiSquare1Survival } from "./internal/stats.js";
 import { checkLabelPairs, encodeLabels } from "./labels.js";
 import { classVectors, SUMMARY_METRICS, type SummaryMetric, summaryFromVectors } from "./metrics.js";
@@ -133,7 +134,11 @@ export function pairedBootstrap(args: {
 }): PairedBootstrapResult {
   const metric = args.metric ?? "accuracy";
   const m = SUMMARY_METRICS.indexOf(metric);
-  if (m < 0) throw new Error(`pairedBootstrap: unknown metric "${metric}" (one of ${SUMMARY_METRICS.join(", ")})`);
+  if (m < 0)
+    throw new ToolkitError(`pairedBootstrap: unknown metric "${metric}" (one of ${SUMMARY_METRICS.join(", ")})`, {
+      stage: "eval",
+      field: "metric",
+    });
   checkLabelPairs({ gold: args.gold, pred: args.predA }, "pairedBootstrap (predA)");
   checkLabelPairs({ gold: args.gold, pred: args.predB }, "pairedBootstrap (predB)");
   // One class list for gold, A and B: encode gold with A's and B's predictions appended.

@@ -12,7 +12,8 @@ import {
   type Estimate,
   KeyResampler,
   percentileInterval,
-} from "./bootstrap.js";
+} from "../core/bootstrap.js";
+import { ToolkitError } from "../core/errors.js";
 import { encodeLabels, type LabelPairs } from "./labels.js";
 import {
   type ClassificationReport,
@@ -69,7 +70,10 @@ function encodeGroupings(args: ScoreClassificationArgs, n: number): Grouping[] {
   }
   for (const name of Object.keys(args.groupValues ?? {})) {
     if (!args.groups || !(name in args.groups)) {
-      throw new Error(`scoreClassification: groupValues.${name} names a grouping not given in groups`);
+      throw new ToolkitError(`scoreClassification: groupValues.${name} names a grouping not given in groups`, {
+        stage: "eval",
+        field: `groupValues.${name}`,
+      });
     }
   }
   return groupings;

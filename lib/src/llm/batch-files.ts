@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { closeSync, createWriteStream, openSync, readSync } from "node:fs";
+import { ToolkitError } from "../core/errors.js";
 import { replyProblem } from "./backends/openai-backend.js";
 import { requestKey } from "./request-key.js";
 import { type ResponseCache, storeReply } from "./response-cache.js";
@@ -21,7 +22,10 @@ export async function writeBatchFile<T>(requests: Requests<T>, path: string): Pr
   try {
     for await (const request of requests) {
       if (ids.has(request.id))
-        throw new Error(`${path}: request id "${request.id}" appears twice; batch custom_id values must be unique`);
+        throw new ToolkitError(
+          `${path}: request id "${request.id}" appears twice; batch custom_id values must be unique`,
+          { stage: "llm", file: path, field: "custom_id" },
+        );
       ids.add(request.id);
       const url = request.prompt !== undefined ? "/v1/completions" : "/v1/chat/completions";
       const line = JSON.stringify({ custom_id: request.id, method: "POST", url, body: requestBody(request) });

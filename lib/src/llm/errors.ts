@@ -1,3 +1,4 @@
+import { hasMarker, ToolkitError } from "../core/errors.js";
 import type { FailureReason } from "./types.js";
 
 const marker = Symbol.for("clinical-distill.LlmError");
@@ -17,21 +18,26 @@ export type LlmErrorKind =
  * notebook can load two copies of the library (built package and source). Messages name the URL and the
  * request id/key, never prompt text and never a key (see `redactSecrets`).
  */
-export class LlmError extends Error {
+export class LlmError extends ToolkitError {
   readonly [marker] = true;
   readonly kind: LlmErrorKind;
   readonly status?: number;
   /** Server-requested wait (Retry-After / retry-after-ms), in milliseconds. */
   readonly retryAfterMs?: number;
-  constructor(kind: LlmErrorKind, message: string, extra: { status?: number; retryAfterMs?: number } = {}) {
-    super(redactSecrets(message));
+  /** `extra.file`/`extra.field`: the file or config field at fault, where there is one (kind "config"). */
+  constructor(
+    kind: LlmErrorKind,
+    message: string,
+    extra: { status?: number; retryAfterMs?: number; file?: string; field?: string } = {},
+  ) {
+    super(redactSecrets(message), { stage: "llm", file: extra.file, field: extra.field });
     this.name = "LlmError";
     this.kind = kind;
     this.status = extra.status;
     this.retryAfterMs = extra.retryAfterMs;
   }
   static isInstance(value: unknown): value is LlmError {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[marker] === true;
+    return hasMarker(value, marker);
   }
 }
 

@@ -5,7 +5,6 @@ import { createLocalBackend } from "./backends/local-backend.js";
 import { createOpenAIBackend } from "./backends/openai-backend.js";
 import { createReplayBackend } from "./backends/replay-backend.js";
 import { LlmError, registerSecret } from "./errors.js";
-import { generateObject, type ObjectResult } from "./generate-object.js";
 import { ResponseCache } from "./response-cache.js";
 import { type Run, type RunOptions, runRequests, runToFile } from "./run-requests.js";
 import type { RunSummary } from "./run-summary.js";
@@ -26,7 +25,7 @@ export function resolveApiKey(
     try {
       key = readKeyFile(resolveFromRoot(section.apiKeyFile));
     } catch (error) {
-      throw new LlmError("config", `llm.apiKeyFile: ${(error as Error).message}`);
+      throw new LlmError("config", `llm.apiKeyFile: ${(error as Error).message}`, { field: "llm.apiKeyFile" });
     }
   } else key = env[section.apiKeyEnv] || undefined;
   if (key) registerSecret(key);
@@ -80,7 +79,6 @@ export interface LlmClient {
     path: string,
     extra?: Partial<RunOptions>,
   ): Promise<RunSummary>;
-  generateObject<T>(request: ModelRequest<T>, extra?: Partial<RunOptions>): Promise<ObjectResult<T>>;
   close(): Promise<void>;
 }
 
@@ -94,7 +92,6 @@ export async function llmFromConfig(section: LlmSection): Promise<LlmClient> {
     options,
     run: (requests, extra) => runRequests(requests, { ...options, ...extra }),
     runToFile: (requests, path, extra) => runToFile(requests, path, { ...options, ...extra }),
-    generateObject: (request, extra) => generateObject(request, { ...options, ...extra }),
     async close() {
       cache.close();
       await backend.close?.();

@@ -1,9 +1,10 @@
+import { defaults } from "../config/defaults.js";
 import { LlmError } from "./errors.js";
 import { sleep } from "./retry-policy.js";
 import type { Backend, HealthStatus } from "./types.js";
 
 export interface ReadyOptions {
-  /** How long to wait for a server that is still starting (0: one probe, fail fast). */
+  /** How long to wait for a server that is still starting (0: one probe, fail fast; default llm.health's). */
   waitMs?: number;
   /** Fail when the server does not list this model. */
   model?: string;
@@ -17,7 +18,7 @@ export interface ReadyOptions {
  */
 export async function waitUntilReady(backend: Backend, options: ReadyOptions = {}): Promise<HealthStatus | undefined> {
   if (!backend.health) return undefined;
-  const deadline = Date.now() + (options.waitMs ?? 0);
+  const deadline = Date.now() + (options.waitMs ?? defaults.llm.health.startupWaitMs);
   for (;;) {
     const status = await backend.health(options.signal);
     if (status.ok) {
@@ -32,7 +33,8 @@ export async function waitUntilReady(backend: Backend, options: ReadyOptions = {
     if (Date.now() >= deadline) {
       throw new LlmError("unavailable", `LLM server ${backend.target} is not ready: ${status.detail}`);
     }
-    await sleep(Math.min(options.probeEveryMs ?? 2000, Math.max(1, deadline - Date.now())), options.signal);
+    const probeEveryMs = options.probeEveryMs ?? defaults.llm.health.probeEveryMs;
+    await sleep(Math.min(probeEveryMs, Math.max(1, deadline - Date.now())), options.signal);
   }
 }
 

@@ -8,6 +8,7 @@
  * and ends with a `RunInterrupted` error that says what was kept and how to resume, so a notebook cell
  * ends in an error (queued cells do not run on partial results) and a CLI command exits 130/143.
  */
+import { ToolkitError } from "../core/errors.js";
 import { inNotebook } from "../report/tslab-writer.js";
 
 /** Why runs were stopped: "the kernel interrupt", "SIGINT", "SIGTERM". */
@@ -88,9 +89,9 @@ export interface KeptReport {
 }
 
 /** A run stopped by the user (kernel interrupt, Ctrl-C): what finished is kept. */
-export class RunInterrupted extends Error {
+export class RunInterrupted extends ToolkitError {
   constructor(readonly kept: KeptReport) {
-    super(describeKept(kept));
+    super(describeKept(kept), { stage: "llm", file: kept.partialFile ?? kept.cacheFile });
     this.name = "RunInterrupted";
     // What a user needs is the message; the library frames behind it would only bury it.
     this.stack = `${this.name}: ${this.message}`;

@@ -1,3 +1,4 @@
+import { ToolkitError } from "../core/errors.js";
 import { createProgressDisplay, type ProgressDisplay } from "../report/progress-display.js";
 import { formatProgressLine, formatSummary, type RunSummary } from "./run-summary.js";
 
@@ -31,7 +32,11 @@ function resolveMode(options: ProgressOptions): { mode: Exclude<ProgressMode, "a
   if (asked === "notebook" || (asked === "auto" && !options.write)) {
     const display = options.display ?? createProgressDisplay();
     if (display) return { mode: "notebook", display };
-    if (asked === "notebook") throw new Error('progress mode "notebook" needs a tslab kernel or a `display`');
+    if (asked === "notebook")
+      throw new ToolkitError('progress mode "notebook" needs a tslab kernel or a `display`', {
+        stage: "llm",
+        field: "mode",
+      });
   }
   if (asked !== "auto") return { mode: asked as Exclude<ProgressMode, "auto" | "notebook"> };
   return { mode: process.stdout.isTTY ? "terminal" : "lines" };

@@ -1,7 +1,8 @@
 import { once } from "node:events";
-import { createReadStream, createWriteStream } from "node:fs";
-import { createInterface } from "node:readline";
+import { createWriteStream } from "node:fs";
 import { z } from "zod";
+import { ToolkitError } from "../core/errors.js";
+import { numberedLines } from "../core/lines.js";
 import { requestJsonSchema } from "./request-key.js";
 import type { ModelRequest } from "./types.js";
 
@@ -37,7 +38,10 @@ export function parseRequest(value: unknown, where: string): ModelRequest {
   const parsed = requestLine.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${where}: field ${issue.path.join(".") || "(line)"}: ${issue.message}`);
+    throw new ToolkitError(`${where}: field ${issue.path.join(".") || "(line)"}: ${issue.message}`, {
+      stage: "llm",
+      field: issue.path.join(".") || undefined,
+    });
   }
   return parsed.data;
 }
@@ -45,20 +49,21 @@ export function parseRequest(value: unknown, where: string): ModelRequest {
 /**
  * Requests from a JSONL file, one per line, streamed (a million lines use constant memory). Structured
  * output is given as `jsonSchema`. A bad line stops the stream with an error naming file, line and field.
+ * Blank lines and a byte order mark are skipped.
  */
 export async function* readRequestsJsonl(path: string): AsyncGenerator<ModelRequest> {
-  const lines = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Number.POSITIVE_INFINITY });
-  let lineNumber = 0;
   // Requests of one file usually share a schema: reuse one object so validators and keys are built once.
   const schemas = new Map<string, Record<string, unknown>>();
-  for await (const line of lines) {
-    lineNumber++;
-    if (!line.trim()) continue;
+  for await (const [lineNumber, line] of numberedLines(path)) {
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new Error(`${path}:${lineNumber}: not JSON (${(error as Error).message})`);
+      throw new ToolkitError(
+        `${path}:${lineNumber}: not JSON (${(error as Error).message})`,
+        { stage: "llm", file: path, line: lineNumber },
+        { cause: error },
+      );
     }
     const request = parseRequest(value, `${path}:${lineNumber}`);
     if (request.jsonSchema) {

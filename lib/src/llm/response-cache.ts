@@ -10,7 +10,9 @@ import {
   readSync,
 } from "node:fs";
 import { dirname } from "node:path";
-import { FileWriteError, writeAllSync } from "./internal/checked-write.js";
+import { defaults } from "../config/defaults.js";
+import { FileWriteError, writeAllSync } from "../core/checked-write.js";
+import { ToolkitError } from "../core/errors.js";
 import { KeyIndex } from "./internal/key-index.js";
 import type { ModelRequest, RawAnswer, Usage } from "./types.js";
 
@@ -119,7 +121,7 @@ export class ResponseCache {
 
   /** Open (creating if needed) a cache file; torn and unreadable lines are quarantined (see `loadReport`). */
   static open(file: string, options: { fsync?: FsyncPolicy } = {}): ResponseCache {
-    return new ResponseCache(file, options.fsync ?? "interval");
+    return new ResponseCache(file, options.fsync ?? defaults.llm.fsync);
   }
 
   get count(): number {
@@ -158,7 +160,8 @@ export class ResponseCache {
    * the error names the cache file.
    */
   put(record: Omit<CacheRecord, "at"> & { at?: number }): void {
-    if (this.fd === undefined) throw new Error(`response cache ${this.file} is closed`);
+    if (this.fd === undefined)
+      throw new ToolkitError(`response cache ${this.file} is closed`, { stage: "llm", file: this.file });
     if (this.index.has(record.key) && this.get(record.key)) return;
     const { key, ...rest } = record;
     const line = Buffer.from(`${JSON.stringify({ key, ...rest, at: record.at ?? Date.now() })}\n`);

@@ -1,3 +1,4 @@
+import { defaults } from "../config/defaults.js";
 import { LlmError } from "./errors.js";
 
 export interface RetryPolicy {
@@ -9,7 +10,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
+/** The llm.retry defaults (config/sections/llm.ts). */
+export const defaultRetryPolicy: RetryPolicy = defaults.llm.retry;
 
 /** Whether another attempt can help. One rule per line. */
 export function isRetryable(error: unknown): boolean {

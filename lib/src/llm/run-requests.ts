@@ -1,8 +1,9 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
+import { defaults } from "../config/defaults.js";
+import { FileWriteError, writeAllSync } from "../core/checked-write.js";
 import { failureReasonOf, LlmError, redactSecrets } from "./errors.js";
 import { HealthMonitor, waitUntilReady } from "./health.js";
-import { FileWriteError, writeAllSync } from "./internal/checked-write.js";
 import { RunInterrupted, registerRun, type StopCause } from "./interrupt.js";
 import { createProgress, type ProgressOptions, type ProgressReporter } from "./progress.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -13,6 +14,7 @@ import { type Prices, type RunSummary, SummaryCounter } from "./run-summary.js";
 import type { Backend, FailureReason, ModelRequest, ModelResult, RawAnswer } from "./types.js";
 import { toResult } from "./validate-answer.js";
 
+/** Health settings; each one left out is the llm.health default (config/sections/llm.ts). */
 export interface HealthOptions {
   /** Wait this long for a server that is not ready when the first request needs it (0: fail fast). */
   startupWaitMs?: number;
@@ -28,14 +30,14 @@ export interface RunOptions {
   backend: Backend;
   /** Answers already stored are served from here; new ones are appended before they are yielded. */
   cache?: ResponseCache;
-  /** Requests in flight at once (default 16). */
+  /** Requests in flight at once (default llm.concurrency's, 64). */
   concurrency?: number;
   /** Requests per minute limit. */
   rpm?: number;
   /** Tokens per minute limit (prompt estimate + max_tokens, corrected with usage). */
   tpm?: number;
   retry?: Partial<RetryPolicy>;
-  /** Per-attempt timeout (default 120 s; 0 for none). */
+  /** Per-attempt timeout (default llm.timeoutMs's, 120 s; 0 for none). */
   timeoutMs?: number;
   /**
    * Stops the run: nothing new is sent, answers received so far are kept (and cached); the stream then
@@ -80,9 +82,10 @@ function estimateTokens(request: ModelRequest): number {
  * as stored, nor yielded) end the run with an error.
  */
 export function runRequests<T = unknown>(requests: RequestSource<T>, options: RunOptions): Run<T> {
-  const concurrency = Math.max(1, options.concurrency ?? 16);
+  // Options left out take the llm section's defaults: a direct call runs like an empty `llm:` section.
+  const concurrency = Math.max(1, options.concurrency ?? defaults.llm.concurrency);
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  const timeoutMs = options.timeoutMs ?? defaults.llm.timeoutMs;
   const counter = new SummaryCounter(options.total, options.prices);
   const reporter: ProgressReporter | undefined = isReporter(options.progress)
     ? options.progress
@@ -105,9 +108,9 @@ export function runRequests<T = unknown>(requests: RequestSource<T>, options: Ru
   const monitor =
     healthOptions && backend.health
       ? new HealthMonitor(backend, {
-          intervalMs: healthOptions.intervalMs ?? 15_000,
-          probeEveryMs: healthOptions.probeEveryMs ?? 2000,
-          pauseMaxMs: healthOptions.pauseMaxMs ?? 600_000,
+          intervalMs: healthOptions.intervalMs ?? defaults.llm.health.intervalMs,
+          probeEveryMs: healthOptions.probeEveryMs ?? defaults.llm.health.probeEveryMs,
+          pauseMaxMs: healthOptions.pauseMaxMs ?? defaults.llm.health.pauseMaxMs,
           note,
           signal: runSignal,
         })
@@ -120,12 +123,10 @@ export function runRequests<T = unknown>(requests: RequestSource<T>, options: Ru
 
   async function ensureReady(model: string): Promise<void> {
     if (!healthOptions || !backend.health) return;
-    ready ??= waitUntilReady(backend, { waitMs: healthOptions.startupWaitMs ?? 0, signal: runSignal }).then(
-      (status) => {
-        monitor?.start();
-        return status?.models;
-      },
-    );
+    ready ??= waitUntilReady(backend, { waitMs: healthOptions.startupWaitMs, signal: runSignal }).then((status) => {
+      monitor?.start();
+      return status?.models;
+    });
     const models = await ready;
     if (models && !models.includes(model)) {
       throw new LlmError(

@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { ToolkitError } from "../core/errors.js";
 import { type EntityType, isEntityType, type NerNote, type NerReject, type Span, sortSpans } from "./types.js";
 import { checkSpans } from "./validate-spans.js";
 
@@ -177,7 +178,11 @@ export async function writeBratDir(dir: string, notes: Iterable<NerNote>): Promi
   await mkdir(dir, { recursive: true });
   let count = 0;
   for (const note of notes) {
-    if (!/^[\w.-]+$/.test(note.id)) throw new Error(`note id ${JSON.stringify(note.id)} is not safe as a file name`);
+    if (!/^[\w.-]+$/.test(note.id))
+      throw new ToolkitError(`note id ${JSON.stringify(note.id)} is not safe as a file name`, {
+        stage: "ner",
+        field: "id",
+      });
     await writeFile(join(dir, `${note.id}.txt`), note.text);
     await writeFile(join(dir, `${note.id}.ann`), formatAnn(note));
     count++;

@@ -1,3 +1,4 @@
+import { ToolkitError } from "../core/errors.js";
 import type { Span } from "./types.js";
 import { resolveOverlaps } from "./validate-spans.js";
 
@@ -22,7 +23,8 @@ export function combineLabels(
   mode: CombineMode,
   options: CombineOptions = {},
 ): Map<string, Span[]> {
-  if (sets.length === 0) throw new Error("combineLabels needs at least one label set");
+  if (sets.length === 0)
+    throw new ToolkitError("combineLabels needs at least one label set", { stage: "ner", field: "sets" });
   const needed =
     mode === "union"
       ? 1
@@ -30,7 +32,10 @@ export function combineLabels(
         ? sets.length
         : (options.minVotes ?? Math.floor(sets.length / 2) + 1);
   if (!Number.isInteger(needed) || needed < 1 || needed > sets.length) {
-    throw new Error(`combineLabels: minVotes must be an integer from 1 to ${sets.length}, got ${options.minVotes}`);
+    throw new ToolkitError(
+      `combineLabels: minVotes must be an integer from 1 to ${sets.length}, got ${options.minVotes}`,
+      { stage: "ner", field: "minVotes" },
+    );
   }
   const noteIds = new Set<string>();
   for (const set of sets) for (const id of set.keys()) noteIds.add(id);

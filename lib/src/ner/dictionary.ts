@@ -1,3 +1,4 @@
+import { defaults } from "../config/defaults.js";
 import { foldedPunctuation, foldToken, hasLineBreak, tokenize } from "./tokenize.js";
 import { ENTITY_TYPES, type EntityType, type Span } from "./types.js";
 
@@ -69,7 +70,7 @@ export class Dictionary {
   private readonly acrossLines: boolean;
 
   constructor(terms: Iterable<DictionaryTerm>, options: DictionaryOptions = {}) {
-    const minChars = options.minTermChars ?? 3;
+    const minChars = options.minTermChars ?? defaults.ner.ontology.minTermChars;
     const stop = new Set((options.stopTerms ?? []).map((term) => normalise(term)));
     const order = options.typePriority ?? ENTITY_TYPES;
     this.acrossLines = options.matchAcrossLineBreaks ?? false;

@@ -1,12 +1,9 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
 import { z } from "zod";
-import { DataError } from "../data/errors.js";
-import { invalidUtf8Problem } from "../data/jsonl.js";
-import { type InvalidUtf8Line, readLineBatches } from "../data/lines.js";
+import { invalidUtf8Handler, writeJsonl } from "../core/jsonl.js";
+import { readLineBatches } from "../core/lines.js";
+import type { InvalidUtf8Mode } from "../core/text-bytes.js";
 import { DuplicateTextCheck } from "../data/notes.js";
-import type { InvalidUtf8Mode } from "../data/text-bytes.js";
-import { type NerNote, type NerReject, sortSpans } from "./types.js";
+import { type NerNote, type NerReject, type Span, sortSpans } from "./types.js";
 import { checkSpans } from "./validate-spans.js";
 
 /**
@@ -49,11 +46,9 @@ export async function readNerJsonl(file: string, options: ReadNerJsonlOptions = 
   const rejects: NerReject[] = [];
   const warnings: NerReject[] = [];
   const duplicates = new DuplicateTextCheck();
-  const onInvalidUtf8 = (problem: InvalidUtf8Line) => {
-    const item = invalidUtf8Problem(file, problem);
-    if (options.onInvalidUtf8 === "fail") throw new DataError(item, item.message);
-    warnings.push({ source: `${file}:${problem.lineNo}`, reason: "invalid_utf8", detail: item.message });
-  };
+  const onInvalidUtf8 = invalidUtf8Handler(file, options.onInvalidUtf8, (item) =>
+    warnings.push({ source: `${file}:${item.line}`, reason: "invalid_utf8", detail: item.message }),
+  );
   for await (const batch of readLineBatches(file, { onInvalidUtf8 }))
     for (const { lineNo, text: line } of batch) {
       const source = `${file}:${lineNo}`;
@@ -88,15 +83,18 @@ export async function readNerJsonl(file: string, options: ReadNerJsonlOptions = 
   return { notes, rejects, warnings };
 }
 
+/** A note as one JSONL line's object, spans in order. */
+function nerLine(note: NerNote): { note_id: string; text: string; spans: Span[] } {
+  return { note_id: note.id, text: note.text, spans: sortSpans(note.spans) };
+}
+
 export function formatNerJsonl(notes: Iterable<NerNote>): string {
   let out = "";
-  for (const note of notes) {
-    out += `${JSON.stringify({ note_id: note.id, text: note.text, spans: sortSpans(note.spans) })}\n`;
-  }
+  for (const note of notes) out += `${JSON.stringify(nerLine(note))}\n`;
   return out;
 }
 
+/** Write notes as NER JSONL, atomically (see writeJsonl). */
 export async function writeNerJsonl(file: string, notes: Iterable<NerNote>): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, formatNerJsonl(notes));
+  await writeJsonl(file, Array.from(notes, nerLine));
 }

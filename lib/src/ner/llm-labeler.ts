@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { defaults } from "../config/defaults.js";
 import type { ChatMessage, ModelRequest, ModelResult, Sampling } from "../llm/types.js";
 import { ENTITY_TYPES, type EntityType, type NerNote, type NerReject, type Span, sortSpans } from "./types.js";
 import { resolveOverlaps } from "./validate-spans.js";
@@ -35,7 +36,13 @@ export const DEFAULT_NER_SYSTEM_PROMPT =
   "Copy each mention exactly as it is written in the note, character for character. Do not add entities that are not in the note. " +
   "When the same words occur more than once with different meanings, give a short verbatim context phrase for each mention.";
 
-export const DEFAULT_NER_SAMPLING: Sampling = { temperature: 0, top_p: 1, max_tokens: 2048, seed: 0 };
+/** Temperature and max tokens are ner.teacher's defaults (config/sections/ner.ts). */
+export const DEFAULT_NER_SAMPLING: Sampling = {
+  temperature: defaults.ner.teacher.temperature,
+  top_p: 1,
+  max_tokens: defaults.ner.teacher.maxTokens,
+  seed: 0,
+};
 
 /** One structured-output request per note; the request id is the note id. */
 export function buildNerRequest(
@@ -140,7 +147,7 @@ export function alignEntities(
   entities: readonly TeacherEntity[],
   options: AlignOptions = {},
 ): AlignResult {
-  const mode = options.mode ?? "all";
+  const mode = options.mode ?? defaults.ner.teacher.alignment;
   const ignoreCase = options.ignoreCase ?? true;
   const rejects: NerReject[] = [];
   const stats: AlignStats = {

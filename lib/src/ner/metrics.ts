@@ -4,7 +4,7 @@ import {
   bootstrapPlan,
   KeyResampler,
   percentileInterval,
-} from "../eval/bootstrap.js";
+} from "../core/bootstrap.js";
 import type { NerNote, Span } from "./types.js";
 
 /**
@@ -58,7 +58,7 @@ export interface EvaluateOptions {
   /** Score these types (macro over them); default: types seen in gold or predictions. */
   types?: readonly string[];
   /**
-   * Bootstrap resamples for F1 intervals (0 = none). The evaluation's bootstrap (lib/eval/bootstrap.ts)
+   * Bootstrap resamples for F1 intervals (0 = none). The evaluation's bootstrap (lib/core/bootstrap.ts)
    * draws whole notes: a note's entities are not independent of each other.
    */
   bootstrap?: number;

@@ -1,6 +1,7 @@
+import { ToolkitError } from "../core/errors.js";
+import { createRng, shuffleInPlace } from "../core/random.js";
 import { Dictionary, type DictionaryOptions } from "./dictionary.js";
 import type { F1Row } from "./figures.js";
-import { mulberry32, shuffleInPlace } from "./internal/random.js";
 import type { EntityReport } from "./metrics.js";
 import { readRxnormTerms } from "./rxnorm.js";
 import { readSnomedTerms, type SnomedOptions } from "./snomed.js";
@@ -81,8 +82,8 @@ export function splitNotes<T extends { id: string }>(
   options: { testFraction: number; seed: number },
 ) {
   if (!(options.testFraction > 0 && options.testFraction < 1))
-    throw new Error("splitNotes: testFraction must be between 0 and 1");
-  const ids = shuffleInPlace([...new Set(notes.map((note) => note.id))].sort(), mulberry32(options.seed));
+    throw new ToolkitError("splitNotes: testFraction must be between 0 and 1", { stage: "ner", field: "testFraction" });
+  const ids = shuffleInPlace([...new Set(notes.map((note) => note.id))].sort(), createRng(options.seed));
   let testCount = Math.round(ids.length * options.testFraction);
   if (ids.length >= 2) testCount = Math.min(Math.max(testCount, 1), ids.length - 1);
   const testIds = new Set(ids.slice(0, testCount));

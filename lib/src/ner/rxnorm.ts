@@ -1,5 +1,6 @@
+import { defaults } from "../config/defaults.js";
+import { numberedLines } from "../core/lines.js";
 import type { DictionaryTerm } from "./dictionary.js";
-import { numberedLines } from "./internal/lines.js";
 import type { NerReject } from "./types.js";
 
 /**
@@ -42,7 +43,8 @@ export interface RxnormRead {
   counts: { rows: number; kept: number; filtered: number; rejected: number };
 }
 
-export const DEFAULT_RXNORM_TERM_TYPES = ["IN", "PIN", "MIN", "BN", "SCD", "SBD"] as const;
+/** ner.ontology.rxnormTermTypes' default: ingredients, brands and clinical drugs. */
+export const DEFAULT_RXNORM_TERM_TYPES: readonly string[] = defaults.ner.ontology.rxnormTermTypes;
 
 /** Read medication names from RXNCONSO.RRF. Rows with the wrong column count are rejects naming the line. */
 export async function readRxnormTerms(file: string, options: RxnormOptions = {}): Promise<RxnormRead> {

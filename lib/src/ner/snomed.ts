@@ -1,5 +1,7 @@
+import { defaults } from "../config/defaults.js";
+import { ToolkitError } from "../core/errors.js";
+import { numberedLines } from "../core/lines.js";
 import type { DictionaryTerm } from "./dictionary.js";
-import { numberedLines } from "./internal/lines.js";
 import type { EntityType, NerReject } from "./types.js";
 
 /**
@@ -37,10 +39,6 @@ export const SNOMED_IDS = {
   synonym: "900000000000013009",
   wholeTermCaseSensitive: "900000000000017005",
   isA: "116680003",
-  /** 64572001 |Disease (disorder)| */
-  disease: "64572001",
-  /** 404684003 |Clinical finding (finding)| (Disease sits under it too, so disease is checked first) */
-  clinicalFinding: "404684003",
 } as const;
 
 export interface SnomedOptions {
@@ -65,8 +63,9 @@ export interface SnomedRead {
 function checkHeader(file: string, line: string, expected: readonly string[]): void {
   const found = line.replace(/^\uFEFF/, "").split("\t");
   if (found.length !== expected.length || found.some((name, i) => name !== expected[i])) {
-    throw new Error(
+    throw new ToolkitError(
       `${file}:1: not an RF2 file of the expected kind: header should be "${expected.join("\\t")}", found "${found.join("\\t")}"`,
+      { stage: "ner", file, line: 1 },
     );
   }
 }
@@ -117,7 +116,7 @@ export async function readSnomedTerms(
   files: { descriptions: string; relationships?: string },
   options: SnomedOptions = {},
 ): Promise<SnomedRead> {
-  const classifyBy = options.classifyBy ?? "tag";
+  const classifyBy = options.classifyBy ?? defaults.ner.ontology.snomedClassifyBy;
   const rejects: NerReject[] = [];
   // conceptId -> FSN semantic tag, and the terms seen for it.
   const tags = new Map<string, string>();
@@ -162,10 +161,13 @@ export async function readSnomedTerms(
     };
   } else {
     if (!files.relationships)
-      throw new Error(`SNOMED classifyBy "is-a" needs a relationship file (ner.ontology.snomed.relationships)`);
+      throw new ToolkitError(`SNOMED classifyBy "is-a" needs a relationship file (ner.ontology.snomed.relationships)`, {
+        stage: "ner",
+        field: "ner.ontology.snomed.relationships",
+      });
     const parents = await readIsA(files.relationships, rejects);
-    const isDisease = classifier(parents, new Set(options.diseaseRoots ?? [SNOMED_IDS.disease]));
-    const isSymptom = classifier(parents, new Set(options.symptomRoots ?? [SNOMED_IDS.clinicalFinding]));
+    const isDisease = classifier(parents, new Set(options.diseaseRoots ?? defaults.ner.ontology.diseaseRoots));
+    const isSymptom = classifier(parents, new Set(options.symptomRoots ?? defaults.ner.ontology.symptomRoots));
     typeOf = (concept) => (isDisease(concept) ? "disease" : isSymptom(concept) ? "symptom" : undefined);
   }
   const terms: DictionaryTerm[] = [];

@@ -1,8 +1,10 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { defaults } from "../config/defaults.js";
 import { defaultSeed } from "../config/seeds.js";
+import { ToolkitError } from "../core/errors.js";
+import { createRng, shuffleInPlace } from "../core/random.js";
 import { BIO_LABELS, bioToSpans, spansToBio } from "./bio.js";
-import { mulberry32, shuffleInPlace } from "./internal/random.js";
 import { foldToken, type Tokens, tokenize } from "./tokenize.js";
 import type { NerNote, Span } from "./types.js";
 
@@ -179,8 +181,8 @@ export class PerceptronTagger {
     options: StudentOptions = {},
   ): { tagger: PerceptronTagger; stats: TrainStats } {
     const started = performance.now();
-    const hashBits = options.hashBits ?? 20;
-    const epochs = options.epochs ?? 5;
+    const hashBits = options.hashBits ?? defaults.ner.student.hashBits;
+    const epochs = options.epochs ?? defaults.ner.student.epochs;
     const size = (1 << hashBits) * LABELS;
     const current = new Float32Array(size);
     // Daume's trick for averaging: keep the sum of step * update; average = w - totals / steps.
@@ -195,7 +197,7 @@ export class PerceptronTagger {
       tokenCount += features.tokens.count;
       return { features, gold: encoding.labels };
     });
-    const random = mulberry32(options.seed ?? defaultSeed("ner.student"));
+    const random = createRng(options.seed ?? defaultSeed("ner.student"));
     const order = prepared.map((_, i) => i);
     const scores = new Float64Array(LABELS);
     const mistakesPerEpoch: number[] = [];
@@ -277,14 +279,23 @@ export class PerceptronTagger {
   static fromJSON(value: unknown, source = "model"): PerceptronTagger {
     const model = value as Partial<ReturnType<PerceptronTagger["toJSON"]>>;
     if (!model || model.format !== FORMAT)
-      throw new Error(`${source}: not a ${FORMAT} model (format field is ${JSON.stringify(model?.format)})`);
+      throw new ToolkitError(`${source}: not a ${FORMAT} model (format field is ${JSON.stringify(model?.format)})`, {
+        stage: "ner",
+        file: source,
+        field: "format",
+      });
     if (JSON.stringify(model.labels) !== JSON.stringify(BIO_LABELS))
-      throw new Error(
+      throw new ToolkitError(
         `${source}: model labels ${JSON.stringify(model.labels)} differ from this library's ${JSON.stringify(BIO_LABELS)}`,
+        { stage: "ner", file: source, field: "labels" },
       );
     const hashBits = Number(model.hashBits);
     if (!Number.isInteger(hashBits) || hashBits < 4 || hashBits > 26)
-      throw new Error(`${source}: hashBits must be an integer in 4..26`);
+      throw new ToolkitError(`${source}: hashBits must be an integer in 4..26`, {
+        stage: "ner",
+        file: source,
+        field: "hashBits",
+      });
     const indicesBytes = Buffer.from(String(model.indices), "base64");
     const valuesBytes = Buffer.from(String(model.values), "base64");
     const indices = new Uint32Array(
@@ -294,9 +305,19 @@ export class PerceptronTagger {
       valuesBytes.buffer.slice(valuesBytes.byteOffset, valuesBytes.byteOffset + valuesBytes.byteLength),
     );
     const weights = new Float32Array((1 << hashBits) * LABELS);
-    if (indices.length !== values.length) throw new Error(`${source}: index and value arrays differ in length`);
+    if (indices.length !== values.length)
+      throw new ToolkitError(`${source}: index and value arrays differ in length`, {
+        stage: "ner",
+        file: source,
+        field: "indices",
+      });
     for (let j = 0; j < indices.length; j++) {
-      if (indices[j] >= weights.length) throw new Error(`${source}: weight index ${indices[j]} out of range`);
+      if (indices[j] >= weights.length)
+        throw new ToolkitError(`${source}: weight index ${indices[j]} out of range`, {
+          stage: "ner",
+          file: source,
+          field: "indices",
+        });
       weights[indices[j]] = values[j];
     }
     return new PerceptronTagger(hashBits, weights);

@@ -1,4 +1,4 @@
-import { numberedLines } from "./internal/lines.js";
+import { numberedLines } from "../core/lines.js";
 import type { NerReject } from "./types.js";
 
 export interface TeacherAnswersRead {

@@ -1,6 +1,7 @@
+import { defaults } from "../config/defaults.js";
 import { defaultSeed } from "../config/seeds.js";
 import type { ChatMessage, Sampling } from "../llm/types.js";
-import { LLAMA31_STOP_TOKEN_IDS, renderLlama31 } from "./llama31.js";
+import { renderLlama31 } from "./llama31.js";
 
 /**
  * Evaluation prompts. The layout serves vLLM's prefix cache: the system message and the note come
@@ -14,11 +15,8 @@ export const EVAL_SYSTEM_PROMPT =
   "numeric questions with a single number without units, and answer NA when the note does not contain " +
   'the information. Reply with a JSON object: {"answer": ..., "explanation": "..."}.';
 
-/**
- * The fields the system prompt asks the model to answer with, in its order. Students must be trained
- * on exactly these (synth.prepare.targetFields; checked when an experiment config loads).
- */
-export const EVAL_ANSWER_FIELDS = ["answer", "explanation"] as const;
+// The fields EVAL_SYSTEM_PROMPT asks for; defined in config, whose load-time check needs them.
+export { EVAL_ANSWER_FIELDS } from "../config/prompt-facts.js";
 
 /** Chat messages for one question about one note: system, then a user turn with note first, question last. */
 export function evalMessages(noteText: string, question: string): ChatMessage[] {
@@ -37,9 +35,11 @@ export function evalPrompt(noteText: string, question: string): string {
 }
 
 /**
- * The paper's evaluation sampling: greedy, 256 tokens, Llama-3.1 stop ids, explicit seed (default: the
- * default experiment's "eval.sampling" sub-seed; a loaded experiment's eval.sampling.seed replaces it).
+ * The paper's evaluation sampling (the eval.sampling defaults: greedy, 256 tokens, Llama-3.1 stop ids) with
+ * an explicit seed (default: the default experiment's "eval.sampling" sub-seed; a loaded experiment's
+ * eval.sampling.seed replaces it).
  */
 export function evalSampling(seed = defaultSeed("eval.sampling")): Sampling {
-  return { temperature: 0, top_p: 1, max_tokens: 256, stop_token_ids: [...LLAMA31_STOP_TOKEN_IDS], seed };
+  const sampling = defaults.eval.sampling;
+  return { ...sampling, stop_token_ids: [...sampling.stop_token_ids], seed };
 }

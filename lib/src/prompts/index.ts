@@ -6,7 +6,6 @@ export { EVAL_SYSTEM_PROMPT, evalMessages, evalPrompt, evalSampling } from "./ev
 export {
   ChatFormatError,
   findSpecialToken,
-  LLAMA31_HF_DATE_HEADER,
   LLAMA31_SPECIAL,
   LLAMA31_STOP_TOKEN_IDS,
   type Llama31Options,
@@ -15,14 +14,12 @@ export {
 export {
   DEFAULT_QUESTION_COUNTS,
   isQuestionType,
-  NOTE_SECTIONS,
   QUESTION_TYPES,
   type QuestionCounts,
   type QuestionType,
   TEACHER_PROMPT_VERSION,
   type TeacherItem,
   type TeacherWording,
-  teacherItemSchemas,
   teacherMessages,
   teacherResponseSchema,
   teacherSchemaName,

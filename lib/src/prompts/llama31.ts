@@ -1,3 +1,4 @@
+import { ToolkitError } from "../core/errors.js";
 import type { ChatMessage } from "../llm/types.js";
 
 /**
@@ -22,8 +23,8 @@ export const LLAMA31_SPECIAL = {
   eot: "<|eot_id|>",
 } as const;
 
-/** Token ids that end generation for evaluation and inference (BOS, EOS, header start, eom, eot). */
-export const LLAMA31_STOP_TOKEN_IDS: readonly number[] = Object.freeze([128000, 128001, 128007, 128008, 128009]);
+// Defined in config (the eval sampling default), which must not import prompts.
+export { LLAMA31_STOP_TOKEN_IDS } from "../config/prompt-facts.js";
 
 /** The date lines Meta's HF template puts at the top of the system block (its defaults). */
 export const LLAMA31_HF_DATE_HEADER = { cuttingKnowledge: "December 2023", today: "26 Jul 2024" } as const;
@@ -51,9 +52,10 @@ export function findSpecialToken(text: string): string | undefined {
 }
 
 /** Thrown for a message list that cannot be rendered; names the message index and field. */
-export class ChatFormatError extends Error {
-  constructor(message: string) {
-    super(message);
+export class ChatFormatError extends ToolkitError {
+  /** `field`: the message path at fault, e.g. `messages[2].role`. */
+  constructor(message: string, field?: string) {
+    super(message, { stage: "prompts", field });
     this.name = "ChatFormatError";
   }
 }
@@ -90,14 +92,23 @@ export function renderLlama31(messages: readonly ChatMessage[], opts: Llama31Opt
 }
 
 function checked(message: ChatMessage, index: number, trim: boolean): string {
-  if (!message || typeof message !== "object") throw new ChatFormatError(`messages[${index}]: not a message object`);
+  if (!message || typeof message !== "object")
+    throw new ChatFormatError(`messages[${index}]: not a message object`, `messages[${index}]`);
   if (!ROLES.has(message.role))
     throw new ChatFormatError(
       `messages[${index}].role: expected system, user or assistant, got ${JSON.stringify(message.role)}`,
+      `messages[${index}].role`,
     );
   if (typeof message.content !== "string")
-    throw new ChatFormatError(`messages[${index}].content: expected a string, got ${typeof message.content}`);
+    throw new ChatFormatError(
+      `messages[${index}].content: expected a string, got ${typeof message.content}`,
+      `messages[${index}].content`,
+    );
   const token = findSpecialToken(message.content);
-  if (token) throw new ChatFormatError(`messages[${index}].content: contains the special token ${token}`);
+  if (token)
+    throw new ChatFormatError(
+      `messages[${index}].content: contains the special token ${token}`,
+      `messages[${index}].content`,
+    );
   return trim ? message.content.trim() : message.content;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { defaults } from "../config/defaults.js";
 import type { ChatMessage } from "../llm/types.js";
 
 /**
@@ -40,7 +41,8 @@ export const NOTE_SECTIONS = [
 ] as const;
 
 export type QuestionCounts = Record<QuestionType, number>;
-export const DEFAULT_QUESTION_COUNTS: QuestionCounts = { boolean: 10, numeric: 10, na_numeric: 5, na_boolean: 5 };
+/** The synth.counts defaults (config/sections/synth.ts): 10 yes/no, 10 numeric, 5 + 5 not answerable. */
+export const DEFAULT_QUESTION_COUNTS: QuestionCounts = defaults.synth.counts;
 
 export interface TeacherWording {
   /** Replaces the system message. */

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { ToolkitError } from "../core/errors.js";
 
 /** Flags for a headless Chromium that renders local files and reaches nothing outside (see docs/export.md). */
 export const CHROMIUM_FLAGS: readonly string[] = [
@@ -46,7 +47,10 @@ export interface ChromiumRun {
 export async function runChromium(args: string[], timeoutMs = 120_000): Promise<ChromiumRun> {
   const binary = findChromium();
   if (!binary)
-    throw new Error("Chromium not found: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH");
+    throw new ToolkitError("Chromium not found: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH", {
+      stage: "report",
+      field: "CHROMIUM_PATH",
+    });
   const profile = mkdtempSync(join(tmpdir(), "cd-chromium-"));
   try {
     return await new Promise<ChromiumRun>((resolvePromise, reject) => {

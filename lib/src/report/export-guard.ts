@@ -1,7 +1,9 @@
 import { closeSync, createReadStream, existsSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
+import { defaults } from "../config/defaults.js";
+import { ToolkitError } from "../core/errors.js";
+import { readLineBatches } from "../core/lines.js";
 import type { RegistryDataset } from "./dataset-registry.js";
 import { renderCells } from "./export-html.js";
 import { KeyCollector, type ShingleSet, WordSet, windowHash } from "./guard-index.js";
@@ -38,7 +40,8 @@ export interface GuardOptions {
   minWords?: number;
 }
 
-export const DEFAULT_GUARD_MIN_WORDS = 8;
+/** export.guard.minWords' default (config/sections/export.ts). */
+export const DEFAULT_GUARD_MIN_WORDS = defaults.export.guard.minWords;
 
 export interface GuardDataset {
   name: string;
@@ -150,12 +153,16 @@ class CorpusShingler {
 }
 
 async function feedFile(file: string, shingler: CorpusShingler): Promise<void> {
-  const raw = createReadStream(file);
-  const stream = file.toLowerCase().endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
+  const source = file.toLowerCase().endsWith(".gz") ? createReadStream(file).pipe(createGunzip()) : file;
   const perLineDocuments = /\.(jsonl|ndjson)(\.gz)?$/i.test(file);
   shingler.reset();
-  for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-    if (perLineDocuments) {
+  // Blank lines hold no words; a byte order mark is dropped, so a JSONL file's first line parses as JSON.
+  for await (const batch of readLineBatches(source)) {
+    for (const { text: line } of batch) {
+      if (!perLineDocuments) {
+        shingler.feed(line);
+        continue;
+      }
       // One JSON object per line: each string field is its own document, so metadata never joins note text.
       const strings: string[] = [];
       try {
@@ -167,8 +174,6 @@ async function feedFile(file: string, shingler: CorpusShingler): Promise<void> {
         shingler.reset();
         shingler.feed(text);
       }
-    } else {
-      shingler.feed(line);
     }
   }
 }
@@ -180,7 +185,10 @@ export async function buildRestrictedIndex(
 ): Promise<RestrictedIndex> {
   const minWords = options.minWords ?? DEFAULT_GUARD_MIN_WORDS;
   if (!Number.isInteger(minWords) || minWords < 2)
-    throw new Error(`export guard: minWords must be an integer of at least 2 (got ${minWords})`);
+    throw new ToolkitError(`export guard: minWords must be an integer of at least 2 (got ${minWords})`, {
+      stage: "report",
+      field: "minWords",
+    });
   const index: RestrictedIndex = { minWords, datasets: [], vocabulary: new WordSet(), scanned: [] };
   for (const dataset of datasets.filter((entry) => entry.restricted)) {
     const present = dataset.paths.filter((path) => existsSync(path));
@@ -425,7 +433,7 @@ export function scanNotebook(
 }
 
 /** Raised when the export refuses to run; the message lists notebook, cell(s), run length and dataset. */
-export class RestrictedOutputError extends Error {
+export class RestrictedOutputError extends ToolkitError {
   readonly findings: GuardFinding[];
   constructor(findings: GuardFinding[]) {
     const cellName = (cell: number, id?: string) => `cell ${cell}${id ? ` (id ${id})` : ""}`;
@@ -440,6 +448,7 @@ export class RestrictedOutputError extends Error {
       `Export refused: ${findings.length} notebook cell(s) contain text from datasets marked restricted ` +
         `(under a data use agreement):\n${lines.join("\n")}\nChange those cells to show counts, metrics or ids ` +
         "instead of note text, re-run the notebooks, then export again. Nothing was exported.",
+      { stage: "report", file: findings[0]?.notebook },
     );
     this.name = "RestrictedOutputError";
     this.findings = findings;

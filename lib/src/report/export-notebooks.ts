@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import pLimit from "p-limit";
-import { loadExperiment } from "../config/index.js";
+import { loadExperiment, SAMPLE_EXPERIMENT } from "../config/index.js";
+import { ToolkitError } from "../core/errors.js";
 import { projectRoot } from "../paths.js";
 import { findChromium, runChromium } from "./chromium.js";
 import { readDatasetRegistry } from "./dataset-registry.js";
@@ -116,7 +117,7 @@ export async function exportNotebooks(options: ExportOptions = {}): Promise<Expo
   const log = options.log ?? ((line: string) => console.log(line));
   const notebooksDir = resolve(root, options.notebooksDir ?? "out/notebooks");
   const outDir = resolve(root, options.outDir ?? "out/report");
-  const experimentFile = resolve(root, options.experimentFile ?? "configs/experiments/sample.yaml");
+  const experimentFile = resolve(root, options.experimentFile ?? SAMPLE_EXPERIMENT);
   const warnings: string[] = [];
   const warn = (line: string) => {
     warnings.push(line);
@@ -124,10 +125,16 @@ export async function exportNotebooks(options: ExportOptions = {}): Promise<Expo
   };
 
   if (!existsSync(notebooksDir))
-    throw new Error(`No executed notebooks: ${notebooksDir} does not exist. Run \`npm run notebooks\` first.`);
+    throw new ToolkitError(`No executed notebooks: ${notebooksDir} does not exist. Run \`npm run notebooks\` first.`, {
+      stage: "report",
+      file: notebooksDir,
+    });
   const notebookPaths = listExecuted(notebooksDir);
   if (notebookPaths.length === 0)
-    throw new Error(`No executed notebooks in ${notebooksDir}. Run \`npm run notebooks\` first.`);
+    throw new ToolkitError(`No executed notebooks in ${notebooksDir}. Run \`npm run notebooks\` first.`, {
+      stage: "report",
+      file: notebooksDir,
+    });
   // Local paths are replaced before the guard and the rendering, so no exported file carries them.
   const notebooks = notebookPaths.map((path) => ({
     path,
@@ -244,7 +251,8 @@ export async function exportNotebooks(options: ExportOptions = {}): Promise<Expo
           `--print-to-pdf=${job.file}`,
           pathToFileURL(job.page).href,
         ]);
-        if (!existsSync(job.file)) throw new Error(`Chromium printed no PDF for ${job.notebook}`);
+        if (!existsSync(job.file))
+          throw new ToolkitError(`Chromium printed no PDF for ${job.notebook}`, { stage: "report", file: job.file });
       }),
     );
     const drawn = (async () => {

@@ -1,4 +1,5 @@
 import { endianness } from "node:os";
+import { ToolkitError } from "../core/errors.js";
 
 /**
  * Exact sets for the export guard, in typed arrays (a JS Set holds at most 2^24 entries and costs ~40
@@ -11,7 +12,8 @@ import { endianness } from "node:os";
  * by chance. Memory: 8 bytes per distinct window, 16 while the index is being built.
  */
 
-if (endianness() !== "LE") throw new Error("export guard: the shingle index assumes a little-endian machine");
+if (endianness() !== "LE")
+  throw new ToolkitError("export guard: the shingle index assumes a little-endian machine", { stage: "report" });
 
 const CHUNK = 1 << 22;
 

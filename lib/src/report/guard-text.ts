@@ -1,3 +1,4 @@
+import { ToolkitError } from "../core/errors.js";
 import { HTML_ENTITIES } from "./html-entities.js";
 
 /**
@@ -43,7 +44,8 @@ const CONFUSABLES: Record<string, string> = {};
 function addConfusables(from: string, to: string): void {
   const sources = [...from];
   const targets = [...to];
-  if (sources.length !== targets.length) throw new Error("guard-text: confusable table misaligned");
+  if (sources.length !== targets.length)
+    throw new ToolkitError("guard-text: confusable table misaligned", { stage: "report" });
   sources.forEach((char, i) => {
     CONFUSABLES[char] = targets[i];
   });

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { ToolkitError } from "../core/errors.js";
 
 /** The parts of an nbformat 4 notebook the export reads. */
 export interface NotebookOutput {
@@ -37,9 +38,14 @@ export function readNotebook(file: string): NotebookDocument {
   try {
     parsed = JSON.parse(readFileSync(file, "utf8")) as NotebookDocument;
   } catch (error) {
-    throw new Error(`${file}: not a readable notebook (${(error as Error).message})`);
+    throw new ToolkitError(
+      `${file}: not a readable notebook (${(error as Error).message})`,
+      { stage: "report", file },
+      { cause: error },
+    );
   }
-  if (!Array.isArray(parsed?.cells)) throw new Error(`${file}: not a notebook (no "cells" array)`);
+  if (!Array.isArray(parsed?.cells))
+    throw new ToolkitError(`${file}: not a notebook (no "cells" array)`, { stage: "report", file, field: "cells" });
   return parsed;
 }
 

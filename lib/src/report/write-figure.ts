@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, extname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { ToolkitError } from "../core/errors.js";
 import { runChromium } from "./chromium.js";
 import { escapeHtml, jsonForScript } from "./escape-html.js";
 import { fitFigure } from "./figure-html.js";
@@ -79,10 +80,13 @@ const done = (id, text) => { const pre = document.createElement("pre"); pre.id =
       return found ? unescapeHtml(found[1]) : undefined;
     };
     if (pre("cd-finished") === undefined)
-      throw new Error("plotly did not finish rendering the figures within Chromium's time budget");
+      throw new ToolkitError("plotly did not finish rendering the figures within Chromium's time budget", {
+        stage: "report",
+      });
     return figs.map((_, i) => {
       const failed = pre(`cd-error-${i}`);
-      if (failed !== undefined) throw new Error(`plotly could not render figure ${i + 1}: ${failed.slice(0, 500)}`);
+      if (failed !== undefined)
+        throw new ToolkitError(`plotly could not render figure ${i + 1}: ${failed.slice(0, 500)}`, { stage: "report" });
       const images: FigureImages = {};
       const svgUrl = pre(`cd-svg-${i}`);
       if (svgUrl !== undefined) images.svg = decodeDataUrl(svgUrl).toString("utf8");
@@ -124,6 +128,10 @@ export async function writeFigure(fig: Figure, path: string, size: FigureSize = 
     const format = extension.slice(1) as "svg" | "png";
     const [images] = await figureImages([fig], [format], size);
     writeFileSync(path, format === "svg" ? images.svg! : images.png!);
-  } else throw new Error(`report.writeFigure: cannot tell the format of ${path}: use .html, .svg, .png or .json`);
+  } else
+    throw new ToolkitError(`report.writeFigure: cannot tell the format of ${path}: use .html, .svg, .png or .json`, {
+      stage: "report",
+      file: path,
+    });
   return path;
 }

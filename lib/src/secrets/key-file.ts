@@ -1,14 +1,16 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { ToolkitError } from "../core/errors.js";
 
 /** A key file that must not be used: names the file and says how to fix it. */
-export class KeyFileError extends Error {
+export class KeyFileError extends ToolkitError {
   override name = "KeyFileError";
+  declare readonly file: string;
   constructor(
-    readonly file: string,
+    file: string,
     readonly reason: "unreadable" | "not-a-file" | "too-open" | "empty" | "too-large" | "not-one-line",
     message: string,
   ) {
-    super(message);
+    super(message, { stage: "secrets", file });
   }
 }
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { dirname, isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { validateConfig } from "../config/load.js";
+import { ToolkitError } from "../core/errors.js";
 import { resolveFromRoot } from "../paths.js";
 import { isTerminal, type JobState } from "./errors.js";
 import { overallRecord, sleep } from "./follow-job.js";
@@ -37,7 +38,10 @@ const recordSchema = z
 /** Where an experiment keeps the record of a chain: `<outputDir>/slurm/chains/<name>.json`. */
 export function chainRecordFile(experiment: { outputDir: string }, name: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) {
-    throw new Error(`chain name "${name}" must be letters, digits, "_", "." or "-"`);
+    throw new ToolkitError(`chain name "${name}" must be letters, digits, "_", "." or "-"`, {
+      stage: "slurm",
+      field: "name",
+    });
   }
   const base = isAbsolute(experiment.outputDir) ? experiment.outputDir : resolveFromRoot(experiment.outputDir);
   return join(base, "slurm", "chains", `${name}.json`);
@@ -53,7 +57,7 @@ export async function submitChain(
   jobs: readonly RenderedJob[],
   options: SubmitChainOptions = {},
 ): Promise<SubmittedJob[]> {
-  if (jobs.length === 0) throw new Error("submitChain: no jobs");
+  if (jobs.length === 0) throw new ToolkitError("submitChain: no jobs", { stage: "slurm", field: "jobs" });
   const submitted: SubmittedJob[] = [];
   const afterIds: string[][] = [];
   try {
@@ -84,12 +88,19 @@ export async function submitChain(
 /** The jobs of a chain record written by submitChain. Errors name the file and the field. */
 export function readChain(recordFile: string): SubmittedJob[] {
   if (!existsSync(recordFile))
-    throw new Error(`no chain record at ${recordFile} (submitChain writes it with recordFile)`);
+    throw new ToolkitError(`no chain record at ${recordFile} (submitChain writes it with recordFile)`, {
+      stage: "slurm",
+      file: recordFile,
+    });
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(recordFile, "utf8"));
   } catch (error) {
-    throw new Error(`chain record ${recordFile} is not valid JSON: ${(error as Error).message}`);
+    throw new ToolkitError(
+      `chain record ${recordFile} is not valid JSON: ${(error as Error).message}`,
+      { stage: "slurm", file: recordFile },
+      { cause: error },
+    );
   }
   const record = validateConfig(raw, recordSchema, `chain record ${recordFile}`);
   return record.jobs.map(({ afterJobIds: _after, ...job }) => job);
@@ -196,7 +207,9 @@ export async function followChain(chain: Chain, options: FollowChainOptions = {}
       const open = statuses
         .filter((status) => !ended(status))
         .map((status) => `${status.name} ${status.jobId} ${status.state}`);
-      throw new Error(`followChain: gave up after ${options.timeoutMs} ms; still running: ${open.join(", ")}`);
+      throw new ToolkitError(`followChain: gave up after ${options.timeoutMs} ms; still running: ${open.join(", ")}`, {
+        stage: "slurm",
+      });
     }
     await sleep(pollMs, options.signal);
   }

@@ -1,4 +1,6 @@
 /** Job states SLURM reports; the ones after RUNNING are final. */
+import { hasMarker, ToolkitError } from "../core/errors.js";
+
 export const TERMINAL_STATES = [
   "COMPLETED",
   "FAILED",
@@ -21,7 +23,7 @@ const SUBMIT_MARK = Symbol.for("clinical-distill.SlurmSubmitError");
 const JOB_MARK = Symbol.for("clinical-distill.SlurmJobError");
 
 /** sbatch refused a job (bad partition, resources no node has, ...). The message is sbatch's own reason. */
-export class SlurmSubmitError extends Error {
+export class SlurmSubmitError extends ToolkitError {
   readonly [SUBMIT_MARK] = true;
   readonly jobName: string;
   readonly scriptFile: string;
@@ -32,14 +34,17 @@ export class SlurmSubmitError extends Error {
       .map((line) => line.replace(/^sbatch: error: /, "").trim())
       .filter(Boolean)
       .join("; ");
-    super(`sbatch refused job "${jobName}" (${scriptFile}): ${reason || "no reason given"}`);
+    super(`sbatch refused job "${jobName}" (${scriptFile}): ${reason || "no reason given"}`, {
+      stage: "slurm",
+      file: scriptFile,
+    });
     this.name = "SlurmSubmitError";
     this.jobName = jobName;
     this.scriptFile = scriptFile;
     this.stderr = stderr;
   }
   static isInstance(value: unknown): value is SlurmSubmitError {
-    return typeof value === "object" && value !== null && SUBMIT_MARK in value;
+    return hasMarker(value, SUBMIT_MARK);
   }
 }
 
@@ -60,7 +65,7 @@ export interface JobOutcome {
 }
 
 /** A job that ended in any state but COMPLETED: its state, exit code and log tail are in the message. */
-export class SlurmJobError extends Error {
+export class SlurmJobError extends ToolkitError {
   readonly [JOB_MARK] = true;
   readonly outcome: JobOutcome;
   constructor(outcome: JobOutcome, context = "") {
@@ -68,11 +73,14 @@ export class SlurmJobError extends Error {
     const signal = outcome.signal ? `, signal ${outcome.signal}` : "";
     const reason = outcome.reason && outcome.reason !== "None" ? `, reason ${outcome.reason}` : "";
     const tail = outcome.logTail ? `\n--- last lines of ${outcome.logFile} ---\n${outcome.logTail}` : "";
-    super(`job ${outcome.jobId} (${outcome.name}) ended ${outcome.state}${exit}${signal}${reason}${context}${tail}`);
+    super(`job ${outcome.jobId} (${outcome.name}) ended ${outcome.state}${exit}${signal}${reason}${context}${tail}`, {
+      stage: "slurm",
+      file: outcome.logFile ?? undefined,
+    });
     this.name = "SlurmJobError";
     this.outcome = outcome;
   }
   static isInstance(value: unknown): value is SlurmJobError {
-    return typeof value === "object" && value !== null && JOB_MARK in value;
+    return hasMarker(value, JOB_MARK);
   }
 }

@@ -12,21 +12,13 @@ export {
   type SubmitChainOptions,
   submitChain,
 } from "./chain.js";
-export {
-  isTerminal,
-  type JobOutcome,
-  type JobState,
-  SlurmJobError,
-  SlurmSubmitError,
-  TERMINAL_STATES,
-} from "./errors.js";
+export { type JobOutcome, type JobState, SlurmJobError, SlurmSubmitError } from "./errors.js";
 export { type Figure, lossCurveFigure } from "./figures.js";
-export { type FollowOptions, followJob, jobState, overallState } from "./follow-job.js";
-export { hfHomeOf, memoryMiB, outputPath, resourcesFor, scratchDirOf, timeSeconds } from "./job-resources.js";
-export { type JobRecord, jobRecords, parseScontrolJobs } from "./job-status.js";
+export { type FollowOptions, followJob, jobState } from "./follow-job.js";
+export { hfHomeOf, outputPath, resourcesFor } from "./job-resources.js";
+export { type JobRecord, jobRecords } from "./job-status.js";
 export {
   type CommandJobOptions,
-  finetuneRunConfig,
   forTeacher,
   type JobExperiment,
   type JobOptions,
@@ -39,26 +31,10 @@ export {
   type ServingLayout,
   servingLayout,
 } from "./jobs.js";
-export { ensureLocalSlurm, localSlurmConf, localSlurmRunning } from "./local-cluster.js";
-export { LogFollower, tailFile } from "./log-tail.js";
-export {
-  type ClusterProfile,
-  clusterProfileSchema,
-  JOB_KINDS,
-  type JobKind,
-  type JobResources,
-  loadProfile,
-  slurmClientEnv,
-} from "./profile.js";
-export {
-  absoluteFromRoot,
-  type JobSpec,
-  type RenderedJob,
-  type ResourceOverrides,
-  renderJob,
-  renderJobScript,
-} from "./render-script.js";
-export { checkpointRequeueLines, REQUEUE_FILE, STOP_FILE } from "./requeue.js";
+export { ensureLocalSlurm, localSlurmRunning } from "./local-cluster.js";
+export { tailFile } from "./log-tail.js";
+export { type ClusterProfile, clusterProfileSchema, type JobKind, type JobResources, loadProfile } from "./profile.js";
+export { type JobSpec, type RenderedJob, type ResourceOverrides, renderJob, renderJobScript } from "./render-script.js";
 export { shellCommand, shellPath, shellQuote } from "./shell-quote.js";
 export {
   cancelJob,
@@ -67,11 +43,5 @@ export {
   submitJob,
 } from "./submit.js";
 export { type LossPoint, parseTrainerLog } from "./trainer-log.js";
-export {
-  readApiKey,
-  type ServerHandle,
-  serverFileOf,
-  type WaitForServerOptions,
-  waitForServer,
-} from "./wait-for-server.js";
+export { readApiKey, type ServerHandle, type WaitForServerOptions, waitForServer } from "./wait-for-server.js";
 export { type ServedModel, withServedModel, withServer } from "./with-server.js";

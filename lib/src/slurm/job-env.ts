@@ -1,4 +1,5 @@
 import { isAbsolute } from "node:path";
+import { ToolkitError } from "../core/errors.js";
 import { resolveFromRoot } from "../paths.js";
 
 /**
@@ -33,9 +34,10 @@ export function looksSecret(name: string): boolean {
  */
 export function assertNotSecret(name: string, where: string): void {
   if (looksSecret(name)) {
-    throw new Error(
+    throw new ToolkitError(
       `${where}: "${name}" looks like a credential; job scripts are stored by SLURM and readable in the jobs ` +
         "folder, so keys never go into a job's environment. Give the job a 0600 key file instead (docs/cluster.md)",
+      { stage: "slurm", field: name },
     );
   }
 }

@@ -1,5 +1,6 @@
 import { homedir, userInfo } from "node:os";
 import { isAbsolute, join } from "node:path";
+import { ToolkitError } from "../core/errors.js";
 import { resolveFromRoot } from "../paths.js";
 import type { ClusterProfile, JobKind, JobResources } from "./profile.js";
 import type { ResourceOverrides } from "./render-script.js";
@@ -26,7 +27,7 @@ const MEMORY_UNITS: Record<string, number> = { K: 1 / 1024, M: 1, G: 1024, T: 10
 /** SLURM memory ("64G", "4000", "500M") in MiB; a bare number is MiB, as sbatch reads it. */
 export function memoryMiB(value: string): number {
   const match = /^(\d+)([KMGT]?)$/.exec(value);
-  if (!match) throw new Error(`"${value}" is not a SLURM memory size`);
+  if (!match) throw new ToolkitError(`"${value}" is not a SLURM memory size`, { stage: "slurm" });
   return Number(match[1]) * MEMORY_UNITS[match[2] || "M"];
 }
 
@@ -34,7 +35,8 @@ export function memoryMiB(value: string): number {
 export function timeSeconds(value: string): number {
   const [days, clock] = value.includes("-") ? value.split("-") : ["0", value];
   const parts = clock.split(":").map(Number);
-  if (parts.some((part) => !Number.isFinite(part))) throw new Error(`"${value}" is not a SLURM time limit`);
+  if (parts.some((part) => !Number.isFinite(part)))
+    throw new ToolkitError(`"${value}" is not a SLURM time limit`, { stage: "slurm" });
   let seconds: number;
   if (value.includes("-")) {
     const [hours = 0, minutes = 0, secs = 0] = parts;
@@ -75,14 +77,18 @@ export function scratchDirOf(profile: Pick<ClusterProfile, "name" | "scratchDir"
     const name = braced ?? bare;
     const value = values[name];
     if (!value) {
-      throw new Error(
+      throw new ToolkitError(
         `cluster profile "${profile.name}": scratchDir "${profile.scratchDir}" uses \${${name}}, which is not set on this machine; write the path out`,
+        { stage: "slurm", field: "scratchDir" },
       );
     }
     return value;
   });
   if (!isAbsolute(expanded)) {
-    throw new Error(`cluster profile "${profile.name}": scratchDir "${profile.scratchDir}" must be an absolute path`);
+    throw new ToolkitError(
+      `cluster profile "${profile.name}": scratchDir "${profile.scratchDir}" must be an absolute path`,
+      { stage: "slurm", field: "scratchDir" },
+    );
   }
   return expanded;
 }

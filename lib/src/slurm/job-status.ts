@@ -1,3 +1,4 @@
+import { ToolkitError } from "../core/errors.js";
 import type { JobState } from "./errors.js";
 import type { ClusterProfile } from "./profile.js";
 import { slurmClientEnv } from "./profile.js";
@@ -56,7 +57,9 @@ export async function jobRecords(jobId: string, profile: Pick<ClusterProfile, "s
     timeout: 30_000,
   });
   if (result.exitCode !== 0) {
-    throw new Error(`scontrol show job ${jobId} failed: ${result.stderr.trim() || result.stdout.trim()}`);
+    throw new ToolkitError(`scontrol show job ${jobId} failed: ${result.stderr.trim() || result.stdout.trim()}`, {
+      stage: "slurm",
+    });
   }
   return parseScontrolJobs(result.stdout);
 }

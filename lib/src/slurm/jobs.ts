@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are bash, where ${VAR} is meant literally
 import type { Experiment } from "../config/experiment.js";
+import { ToolkitError } from "../core/errors.js";
 import { outputPath, resourcesFor, timeSeconds } from "./job-resources.js";
 import { type ClusterProfile, loadProfile } from "./profile.js";
 import { absoluteFromRoot, type RenderedJob, type ResourceOverrides, renderJob } from "./render-script.js";
@@ -57,7 +58,8 @@ export function renderCommandJob(
   command: readonly (string | number)[],
   options: CommandJobOptions = {},
 ): RenderedJob {
-  if (command.length === 0) throw new Error("renderCommandJob: the command is empty");
+  if (command.length === 0)
+    throw new ToolkitError("renderCommandJob: the command is empty", { stage: "slurm", field: "command" });
   const profile = profileOf(experiment, options);
   const requeue = options.requeueOnSignal;
   return renderJob({
@@ -90,6 +92,7 @@ export function finetuneRunConfig(
     base_model: ft.baseModel,
     train_file: absoluteFromRoot(ft.trainFile),
     eval_file: ft.evalFile ? absoluteFromRoot(ft.evalFile) : null,
+    variant: ft.variant,
     output_dir: outputPath(profile, ft.outputDir),
     max_seq_length: ft.maxSeqLength,
     truncation_side: ft.truncationSide,
@@ -223,14 +226,16 @@ export function servingLayout(
   const { tensorParallel, dataParallel } = experiment.slurm.inference;
   if (gpuBudget === 0) return { tensorParallel, dataParallel: dataParallel || 1, gpus: 0 };
   if (tensorParallel > gpuBudget) {
-    throw new Error(
+    throw new ToolkitError(
       `slurm.inference.tensorParallel is ${tensorParallel}, but a job on cluster profile "${profile.name}" has ${gpuBudget} GPU(s)`,
+      { stage: "slurm", field: "slurm.inference.tensorParallel" },
     );
   }
   const replicas = dataParallel || Math.floor(gpuBudget / tensorParallel);
   if (replicas * tensorParallel > gpuBudget) {
-    throw new Error(
+    throw new ToolkitError(
       `slurm.inference: dataParallel ${replicas} x tensorParallel ${tensorParallel} = ${replicas * tensorParallel} GPUs, but a job on cluster profile "${profile.name}" has ${gpuBudget}`,
+      { stage: "slurm", field: "slurm.inference.dataParallel" },
     );
   }
   return { tensorParallel, dataParallel: replicas, gpus: replicas * tensorParallel };
@@ -334,7 +339,8 @@ export interface RunBatchOptions extends JobOptions {
  * skips (re-queue and re-submission safe); output appears only when complete (written to .partial, renamed).
  */
 export function renderRunBatchJob(experiment: JobExperiment, options: RunBatchOptions): RenderedJob {
-  if (options.inputs.length === 0) throw new Error("renderRunBatchJob: no input batch files");
+  if (options.inputs.length === 0)
+    throw new ToolkitError("renderRunBatchJob: no input batch files", { stage: "slurm", field: "inputs" });
   const profile = profileOf(experiment, options);
   const inference = experiment.slurm.inference;
   // Data parallel through the array: each task is one engine of tensorParallel GPUs (one GPU for a student).

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { ToolkitError } from "../core/errors.js";
 import { resolveFromRoot } from "../paths.js";
 
 /** slurm.conf of the project's one-node cluster (scripts/slurm-local.sh writes it). */
@@ -29,9 +30,10 @@ export async function ensureLocalSlurm(options: { quiet?: boolean } = {}): Promi
   const { execa } = await import("execa");
   const started = await execa("bash", [script, "start"], { reject: false, timeout: 180_000, all: true });
   if (started.exitCode !== 0) {
-    throw new Error(
+    throw new ToolkitError(
       `the local SLURM cluster is not running and could not be started (${script} start exited ${started.exitCode}):\n${started.all ?? ""}\n` +
         "Install slurm-wlm and munge (apt-get install slurm-wlm munge) and run `scripts/slurm-local.sh start` as root.",
+      { stage: "slurm" },
     );
   }
   if (!options.quiet) console.log((started.all ?? "").trim());

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { z } from "zod";
 import { loadYamlConfig } from "../config/load.js";
+import { ToolkitError } from "../core/errors.js";
 import { resolveFromRoot } from "../paths.js";
 import { looksSecret } from "./job-env.js";
 
@@ -133,7 +134,10 @@ export function loadProfile(nameOrPath: string): ClusterProfile {
       : resolveFromRoot(nameOrPath)
     : resolveFromRoot("configs", "profiles", `${nameOrPath}.yaml`);
   if (!looksLikePath && !existsSync(file)) {
-    throw new Error(`unknown cluster profile "${nameOrPath}": no ${file} (profiles live in configs/profiles/)`);
+    throw new ToolkitError(`unknown cluster profile "${nameOrPath}": no ${file} (profiles live in configs/profiles/)`, {
+      stage: "slurm",
+      file,
+    });
   }
   return loadYamlConfig(file, clusterProfileSchema);
 }

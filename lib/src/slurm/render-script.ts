@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are bash, where ${VAR} is meant literally
 import { isAbsolute } from "node:path";
 import { validateConfig } from "../config/load.js";
+import { ToolkitError } from "../core/errors.js";
 import { resolveFromRoot } from "../paths.js";
 import { assertNotSecret, KEY_VARIABLES } from "./job-env.js";
 import { hfHomeOf } from "./job-resources.js";
@@ -67,7 +68,10 @@ function oneLine(text: string): string {
  */
 export function renderJobScript(spec: JobSpec): string {
   if (!JOB_NAME.test(spec.name)) {
-    throw new Error(`job name "${spec.name}" must be 1-64 characters of letters, digits, "_", "." or "-"`);
+    throw new ToolkitError(`job name "${spec.name}" must be 1-64 characters of letters, digits, "_", "." or "-"`, {
+      stage: "slurm",
+      field: "name",
+    });
   }
   const profile = validateConfig(
     { ...spec.profile, ...(spec.resources ?? {}) },
@@ -76,8 +80,9 @@ export function renderJobScript(spec: JobSpec): string {
   );
   const logsDir = absoluteFromRoot(spec.logsDir);
   if (!/^[A-Za-z0-9_.,:+=@%/-]+$/.test(logsDir)) {
-    throw new Error(
+    throw new ToolkitError(
       `logs folder "${logsDir}" must not contain spaces or shell characters (sbatch reads it from a header line)`,
+      { stage: "slurm", field: "logsDir" },
     );
   }
   const workDir = spec.workDir ? absoluteFromRoot(spec.workDir) : resolveFromRoot();
@@ -111,14 +116,20 @@ export function renderJobScript(spec: JobSpec): string {
   header.push(profile.requeue ? "#SBATCH --requeue" : "#SBATCH --no-requeue");
   if (spec.usr1BeforeLimitS !== undefined) {
     if (!Number.isInteger(spec.usr1BeforeLimitS) || spec.usr1BeforeLimitS < 1) {
-      throw new Error(`job "${spec.name}": the USR1 warning must be a whole number of seconds >= 1`);
+      throw new ToolkitError(`job "${spec.name}": the USR1 warning must be a whole number of seconds >= 1`, {
+        stage: "slurm",
+        field: "usr1BeforeLimitS",
+      });
     }
     // B: to the batch shell only, which passes the request on to the trainer (requeue.ts).
     header.push(`#SBATCH --signal=B:USR1@${spec.usr1BeforeLimitS}`);
   }
   if (spec.array) {
     if (!Number.isInteger(spec.array.size) || spec.array.size < 1) {
-      throw new Error(`job "${spec.name}": an array needs at least one task (got ${spec.array.size})`);
+      throw new ToolkitError(`job "${spec.name}": an array needs at least one task (got ${spec.array.size})`, {
+        stage: "slurm",
+        field: "array.size",
+      });
     }
     const limit = spec.array.maxParallel ? `%${spec.array.maxParallel}` : "";
     header.push(`#SBATCH --array=0-${spec.array.size - 1}${limit}`);

@@ -4,10 +4,13 @@
  * `'; rm -rf ~` reaches the program as the literal text it is and never runs.
  */
 
+import { ToolkitError } from "../core/errors.js";
+
 /** One POSIX shell word with the literal value: single quotes, with embedded `'` written as `'\''`. */
 export function shellQuote(value: string | number): string {
   const text = String(value);
-  if (text.includes("\0")) throw new Error(`cannot put a NUL byte into a shell word: ${JSON.stringify(text)}`);
+  if (text.includes("\0"))
+    throw new ToolkitError(`cannot put a NUL byte into a shell word: ${JSON.stringify(text)}`, { stage: "slurm" });
   if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(text)) return text;
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
@@ -61,6 +64,9 @@ export function shellPath(value: string): string {
 /** Environment variable names that may be set from config. */
 export function assertEnvName(name: string, where: string): void {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new Error(`${where}: "${name}" is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`);
+    throw new ToolkitError(`${where}: "${name}" is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`, {
+      stage: "slurm",
+      field: name,
+    });
   }
 }

@@ -1,4 +1,6 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { defaults } from "../config/defaults.js";
+import { ToolkitError } from "../core/errors.js";
 import { SlurmSubmitError } from "./errors.js";
 import { sbatchEnv } from "./job-env.js";
 import { ensureLocalSlurm } from "./local-cluster.js";
@@ -17,7 +19,7 @@ export interface SubmittedJob {
 }
 
 export interface SubmitOptions {
-  /** Where the script is written before submission (relative to the project root). Default out/slurm/jobs. */
+  /** Where the script is written before submission (relative to the project root). Default slurm.jobsDir's. */
   jobsDir?: string;
   /** Start only after these jobs (`--dependency=<type>:id:id`). */
   after?: readonly (SubmittedJob | string)[];
@@ -42,7 +44,7 @@ function stamp(): string {
  */
 export async function submitJob(job: RenderedJob, options: SubmitOptions = {}): Promise<SubmittedJob> {
   if (job.profile.localCluster) await ensureLocalSlurm({ quiet: true });
-  const jobsDir = absoluteFromRoot(options.jobsDir ?? "out/slurm/jobs");
+  const jobsDir = absoluteFromRoot(options.jobsDir ?? defaults.slurm.jobsDir);
   mkdirSync(jobsDir, { recursive: true });
   // sbatch does not create the log folder; a missing one makes the job fail without a log.
   mkdirSync(job.logsDir, { recursive: true });
@@ -54,7 +56,8 @@ export async function submitJob(job: RenderedJob, options: SubmitOptions = {}): 
   const after = (options.after ?? []).map((dep) => (typeof dep === "string" ? dep : dep.jobId));
   if (after.length > 0) {
     for (const id of after) {
-      if (!/^\d+(_\d+)?$/.test(id)) throw new Error(`dependency "${id}" is not a SLURM job id`);
+      if (!/^\d+(_\d+)?$/.test(id))
+        throw new ToolkitError(`dependency "${id}" is not a SLURM job id`, { stage: "slurm", field: "after" });
     }
     args.push(`--dependency=${options.dependencyType ?? "afterok"}:${after.join(":")}`);
     // A dependency that can never be met (the first job failed) cancels this job instead of leaving it
@@ -92,6 +95,6 @@ export async function cancelJob(job: Pick<SubmittedJob, "jobId" | "profile">): P
   const { execa } = await import("execa");
   const result = await execa("scancel", [job.jobId], { env: clientEnv(job.profile), reject: false, timeout: 30_000 });
   if (result.exitCode !== 0 && !/already completing or completed|Invalid job id/i.test(result.stderr)) {
-    throw new Error(`scancel ${job.jobId} failed: ${result.stderr.trim()}`);
+    throw new ToolkitError(`scancel ${job.jobId} failed: ${result.stderr.trim()}`, { stage: "slurm" });
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { ToolkitError } from "../core/errors.js";
 
 /** One logged training point. */
 export interface LossPoint {
@@ -49,7 +50,12 @@ export function parseTrainerLog(file: string): LossPoint[] {
   const text = readFileSync(file, "utf8");
   if (file.endsWith(".json")) {
     const state = JSON.parse(text) as { log_history?: Record<string, unknown>[] };
-    if (!Array.isArray(state.log_history)) throw new Error(`${file}: no log_history array (not a trainer_state.json)`);
+    if (!Array.isArray(state.log_history))
+      throw new ToolkitError(`${file}: no log_history array (not a trainer_state.json)`, {
+        stage: "slurm",
+        file,
+        field: "log_history",
+      });
     return state.log_history.map((entry, index) => toPoint(entry, index + 1)).filter((p): p is LossPoint => p !== null);
   }
   const points: LossPoint[] = [];

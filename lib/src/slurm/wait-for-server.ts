@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { ToolkitError } from "../core/errors.js";
 import { readKeyFile } from "../secrets/key-file.js";
 import { isTerminal, SlurmJobError } from "./errors.js";
 import { jobRecords } from "./job-status.js";
@@ -35,7 +36,11 @@ export interface WaitForServerOptions {
 /** The server.json a serve job writes: <serveDir>/<jobId>/server.json. */
 export function serverFileOf(job: Pick<SubmittedJob, "jobId" | "outputs">): string {
   const serveDir = job.outputs.serveDir;
-  if (!serveDir) throw new Error(`job ${job.jobId} is not a serve job (no serveDir output)`);
+  if (!serveDir)
+    throw new ToolkitError(`job ${job.jobId} is not a serve job (no serveDir output)`, {
+      stage: "slurm",
+      field: "outputs.serveDir",
+    });
   return `${serveDir}/${job.jobId}/server.json`;
 }
 
@@ -62,7 +67,8 @@ export async function waitForServer(job: SubmittedJob, options: WaitForServerOpt
   const pollMs = options.pollMs ?? 2000;
   let announced = false;
   for (;;) {
-    if (options.signal?.aborted) throw new Error(`stopped waiting for server job ${job.jobId}: aborted`);
+    if (options.signal?.aborted)
+      throw new ToolkitError(`stopped waiting for server job ${job.jobId}: aborted`, { stage: "slurm" });
     const records = await jobRecords(job.jobId, job.profile);
     const record = records[0];
     if (record && isTerminal(record.state)) {
@@ -103,9 +109,10 @@ export async function waitForServer(job: SubmittedJob, options: WaitForServerOpt
       }
     }
     if (Date.now() > deadline) {
-      throw new Error(
+      throw new ToolkitError(
         `server job ${job.jobId} not ready after ${Math.round((options.timeoutMs ?? 3_600_000) / 1000)} s ` +
           `(state ${record?.state ?? "unknown"}; server file ${server ? "written" : "not yet written"}: ${file})`,
+        { stage: "slurm", file },
       );
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));

@@ -4,6 +4,8 @@
  * never cut off silently.
  */
 
+import { ToolkitError } from "../core/errors.js";
+
 export interface ContextBudget {
   /** The served model's context length in tokens (vLLM --max-model-len). */
   contextTokens: number;
@@ -31,7 +33,8 @@ export type NotePlan =
  * break, then a space in the last quarter of each window; a hard cut only when there is none.
  */
 export function splitRanges(text: string, maxChars: number): [number, number][] {
-  if (maxChars <= 0) throw new Error("splitRanges: maxChars must be positive");
+  if (maxChars <= 0)
+    throw new ToolkitError("splitRanges: maxChars must be positive", { stage: "synth", field: "maxChars" });
   const ranges: [number, number][] = [];
   let start = 0;
   while (text.length - start > maxChars) {

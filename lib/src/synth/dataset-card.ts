@@ -18,6 +18,13 @@ export interface CardFacts {
     { rows: number; notes: number; byType: Record<QuestionType, number>; difficulty: number[]; files: string[] }
   >;
   balance: { mode: string; available: Record<QuestionType, number>; kept: Record<QuestionType, number> };
+  /** A dataset of several variants (prepareVariants): each one's column, balancing and rows per split. */
+  variants?: {
+    name: string;
+    column: string;
+    balance: { available: Record<QuestionType, number>; kept: Record<QuestionType, number> };
+    splits: Record<string, { rows: number; notes: number; byType: Record<QuestionType, number> }>;
+  }[];
   rejects: Record<string, number>;
   targetFields: readonly string[];
   /** Columns written beyond the canonical record (prompt_text, completion_text, messages). */
@@ -63,6 +70,50 @@ const EXTRA_DOCS: Record<string, string> = {
   completion_text: "the target and `<|eot_id|>`; prompt_text + completion_text is the whole example",
   messages: "prompt + completion as one conversation (trl's conversational language-modeling form)",
 };
+
+const splitTable = (splits: CardFacts["splits"] | NonNullable<CardFacts["variants"]>[number]["splits"]) =>
+  table(
+    ["split", "notes", "rows", ...QUESTION_TYPES],
+    Object.keys(splits).map((split) => [
+      split,
+      splits[split].notes,
+      splits[split].rows,
+      ...QUESTION_TYPES.map((type) => splits[split].byType[type]),
+    ]),
+  );
+
+const balanceTable = (balance: Pick<CardFacts["balance"], "available" | "kept">) =>
+  table(
+    ["question type", "available", "kept"],
+    QUESTION_TYPES.map((type) => [type, balance.available[type], balance.kept[type]]),
+  );
+
+/** The card's section on variants: how to select one, and each one's rows. */
+function variantSections(variants: NonNullable<CardFacts["variants"]>): string[] {
+  const first = variants[0].column;
+  return [
+    "## Variants",
+    "",
+    `Every variant's rows are written once; a row's \`${variants.map((v) => v.column).join("`, `")}\` columns say which ` +
+      "variants hold it. Each variant is balanced on its own; the split is by note over all rows, so a note is on " +
+      "the same side in every variant. Select a variant when loading (slurm/finetune.py: `--variant NAME`):",
+    "",
+    "```python",
+    `train = load_dataset("path/to/this/folder", split="train").filter(lambda keep: keep, input_columns="${first}")`,
+    "```",
+    "",
+    ...variants.flatMap((variant) => [
+      `### ${variant.name} (\`${variant.column}\`)`,
+      "",
+      splitTable(variant.splits),
+      "",
+      "Balancing (rows available -> kept):",
+      "",
+      balanceTable(variant.balance),
+      "",
+    ]),
+  ];
+}
 
 function table(header: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
@@ -135,6 +186,7 @@ export function renderDatasetCard(facts: CardFacts): string {
       ["column", "what it holds"],
       [
         ...COLUMN_DOCS,
+        ...(facts.variants ?? []).map((v): [string, string] => [v.column, `whether the row is in variant ${v.name}`]),
         ...facts.extraColumns.map((name): [string, string] => [name, EXTRA_DOCS[name] ?? "extra column"]),
       ].map(([name, what]) => [`\`${name}\``, what]),
     ),
@@ -153,25 +205,15 @@ export function renderDatasetCard(facts: CardFacts): string {
       ? "`train.jsonl` / `test.jsonl` hold the same rows as JSON lines (small fields, `prompt`, `completion`)."
       : "No JSONL copy was written (set `synth.prepare.jsonl: true` for one).",
     "",
-    "## Rows per split and question type",
+    facts.variants
+      ? "## Rows per split and question type (all variants' rows, each once)"
+      : "## Rows per split and question type",
     "",
-    table(
-      ["split", "notes", "rows", ...QUESTION_TYPES],
-      splitNames.map((split) => [
-        split,
-        facts.splits[split].notes,
-        facts.splits[split].rows,
-        ...QUESTION_TYPES.map((type) => facts.splits[split].byType[type]),
-      ]),
-    ),
+    splitTable(facts.splits),
     "",
-    "Balancing (rows available -> kept):",
-    "",
-    table(
-      ["question type", "available", "kept"],
-      QUESTION_TYPES.map((type) => [type, facts.balance.available[type], facts.balance.kept[type]]),
-    ),
-    "",
+    ...(facts.variants
+      ? variantSections(facts.variants)
+      : ["Balancing (rows available -> kept):", "", balanceTable(facts.balance), ""]),
     "## Teacher-assigned difficulty",
     "",
     table(["difficulty", ...splitNames], difficultyRows),

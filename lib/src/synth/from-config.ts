@@ -12,8 +12,7 @@ import {
   writeTeacherBatch,
 } from "./generate.js";
 import { type PostProcessFileResult, postProcessFile } from "./post-process-file.js";
-import { type PrepareOptions, type PrepareStats, prepareDataset } from "./prepare.js";
-import type { Variant } from "./types.js";
+import { type PrepareVariantsOptions, prepareVariants, type VariantsStats } from "./prepare.js";
 
 /** Where each step reads and writes, from the `synth:` section (absolute paths). */
 export function synthPaths(section: SynthSection) {
@@ -27,7 +26,8 @@ export function synthPaths(section: SynthSection) {
     postDir: join(out, "post"),
     accepted: join(out, "post", "accepted.jsonl"),
     postRejects: join(out, "post", "rejects.jsonl"),
-    dataset: (variant: Variant) => join(out, "dataset", variant),
+    /** Step c's one folder: the rows of every variant, each marked in a `variant_<name>` column. */
+    dataset: join(out, "dataset"),
   };
 }
 
@@ -79,25 +79,28 @@ export function postProcessFromConfig(experiment: Experiment): Promise<PostProce
   });
 }
 
-/** Step c for one variant; `overrides` replace any option (e.g. outDir for a scratch copy). */
+/**
+ * Step c: the variants of synth.prepare.variants written once into `<outDir>/dataset/` (replaced), with each
+ * variant's stats in `stats.byVariant`; `overrides` replace any option (e.g. variants, or outDir for a scratch copy).
+ */
 export async function prepareFromConfig(
   experiment: Experiment,
-  variant: Variant,
-  overrides: Partial<PrepareOptions> = {},
-): Promise<{ stats: PrepareStats; outDir: string; files: string[] }> {
+  overrides: Partial<PrepareVariantsOptions> = {},
+): Promise<{ stats: VariantsStats; outDir: string; files: string[] }> {
   const section = experiment.synth;
   const paths = synthPaths(section);
-  const { variants: _variants, shardMegabytes, ...prepare } = section.prepare;
-  return prepareDataset({
+  const { variants: configured, shardMegabytes, ...prepare } = section.prepare;
+  const variants = overrides.variants ?? configured;
+  return prepareVariants({
     ...prepare,
     acceptedFile: paths.accepted,
     notes: paths.notes,
-    outDir: paths.dataset(variant),
-    variant,
+    outDir: paths.dataset,
+    variants,
     seed: section.prepare.seed,
     seeds: resolvedSeeds(experiment),
     shardBytes: shardMegabytes * 1_048_576,
-    name: `${experiment.name}: synthetic clinical QA (${variant})`,
+    name: `${experiment.name}: synthetic clinical QA (${variants.join(", ")})`,
     teacherModel: section.teacher.model,
     teacherPromptVersion: TEACHER_PROMPT_VERSION,
     ...overrides,

@@ -1,5 +1,8 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { defaults } from "../config/defaults.js";
+import { JsonlWriter } from "../core/jsonl.js";
+import { readLineBatches } from "../core/lines.js";
 import { readNotes } from "../data/notes.js";
 import { writeBatchFile } from "../llm/batch-files.js";
 import { type RunOptions, runRequests } from "../llm/run-requests.js";
@@ -17,7 +20,6 @@ import {
   teacherSchemaName,
 } from "../prompts/teacher.js";
 import { type ContextBudget, planNote } from "./context-budget.js";
-import { JsonlWriter, readLineBatches } from "./internal/jsonl.js";
 import type { RejectRecord, TeacherResponseRecord } from "./types.js";
 
 /**
@@ -40,13 +42,13 @@ export interface TeacherSettings {
   reask?: number;
 }
 
-/** The method's teacher defaults (Llama-3.1-70B-Instruct, temperature 0.7, top-p 0.95, 4,096 tokens). */
+/** The method's teacher defaults, synth.teacher's (Llama-3.1-70B-Instruct, temperature 0.7, top-p 0.95, 4,096 tokens). */
 export const DEFAULT_TEACHER: TeacherSettings = {
-  model: "meta-llama/Llama-3.1-70B-Instruct",
-  temperature: 0.7,
-  top_p: 0.95,
-  max_tokens: 4096,
-  reask: 1,
+  model: defaults.synth.teacher.model,
+  temperature: defaults.synth.teacher.temperature,
+  top_p: defaults.synth.teacher.top_p,
+  max_tokens: defaults.synth.teacher.max_tokens,
+  reask: defaults.synth.teacher.reask,
 };
 
 export interface TeacherRequestOptions {
@@ -114,7 +116,7 @@ export function teacherRequestsForNote(
   const teacher = resolvedTeacher(options);
   const counts = { ...DEFAULT_QUESTION_COUNTS, ...options.counts };
   const types = QUESTION_TYPES.filter((type) => counts[type] > 0);
-  const charsPerToken = options.charsPerToken ?? 3;
+  const charsPerToken = options.charsPerToken ?? defaults.synth.context.charsPerToken;
   // The longest prompt around the note, in tokens, plus room for the chat template.
   const overhead = Math.max(
     ...types.map((type) =>
@@ -122,12 +124,12 @@ export function teacherRequestsForNote(
     ),
   );
   const budget: ContextBudget = {
-    contextTokens: options.contextTokens ?? 32_768,
+    contextTokens: options.contextTokens ?? defaults.synth.context.contextTokens,
     maxOutputTokens: teacher.max_tokens,
     promptOverheadTokens: Math.ceil(overhead / charsPerToken) + 64,
     charsPerToken,
   };
-  const plan = planNote(note.text, budget, options.overflow ?? "split");
+  const plan = planNote(note.text, budget, options.overflow ?? defaults.synth.context.overflow);
   if (plan.kind === "skip")
     return { requests: [], skip: { reason: plan.reason, note_id: note.note_id, detail: plan.detail }, parts: 0 };
   const parts: { chunk: number; range: [number, number] | null; text: string }[] =
@@ -145,7 +147,7 @@ export function teacherRequestsForNote(
         sampling,
         meta: { note_id: note.note_id, chunk: part.chunk, chunk_range: part.range, question_type: type },
       };
-      if (options.structuredOutput ?? true) {
+      if (options.structuredOutput ?? defaults.synth.teacher.structuredOutput) {
         request.schema = schemaFor(type, counts[type]);
         request.schemaName = teacherSchemaName(type);
       }
@@ -171,7 +173,7 @@ export async function* teacherRequests(
   onSkip: (skip: NoteSkip) => void,
   stats: RequestPlanStats = emptyPlanStats(),
 ): AsyncGenerator<TeacherRequest> {
-  const startRow = options.startRow ?? 0;
+  const startRow = options.startRow ?? defaults.synth.startRow;
   const skip = (item: NoteSkip) => {
     stats.skipped[item.reason] = (stats.skipped[item.reason] ?? 0) + 1;
     onSkip(item);

@@ -1,9 +1,12 @@
 // Public surface of lib/synth: steps a (generate), b (post-process) and c (prepare) of the
 // synthetic-data method, as functions over streams and files.
+
+export { JsonlWriter, readJsonl, readJsonlRows } from "../core/jsonl.js";
+export { createRng, deriveSeed, hash32, hashUnit, type Rng, shuffleInPlace } from "../core/random.js";
 export { isWordCut, matchForm, normalizeForMatch, wordCuts } from "../text/match-text.js";
-export { type BalanceResult, balanceByType } from "./balance.js";
-export { type ContextBudget, type NotePlan, noteCharBudget, planNote, splitRanges } from "./context-budget.js";
-export { type CardFacts, renderDatasetCard } from "./dataset-card.js";
+export type { BalanceResult } from "./balance.js";
+export type { ContextBudget, NotePlan } from "./context-budget.js";
+export type { CardFacts } from "./dataset-card.js";
 export {
   answerCounts,
   answerDistributionFigure,
@@ -21,10 +24,8 @@ export {
   writeBatchFromConfig,
 } from "./from-config.js";
 export {
-  DEFAULT_TEACHER,
   type GenerateOptions,
   type GenerateSummary,
-  generateTeacherResponses,
   type NoteSkip,
   type RequestPlanStats,
   readTeacherBatch,
@@ -32,54 +33,29 @@ export {
   type TeacherRequestMeta,
   type TeacherRequestOptions,
   type TeacherSettings,
-  teacherRequestId,
   teacherRequests,
   teacherRequestsForNote,
-  teacherResponseRecord,
-  teacherSampling,
   writeTeacherBatch,
 } from "./generate.js";
-export { JsonlWriter, readJsonl, readJsonlRows } from "./internal/jsonl.js";
-export { hash32, hashUnit, type Rng, rng, shuffleInPlace } from "./internal/random.js";
-export { type ManifestEntry, sha256File, writeManifest } from "./manifest.js";
-export {
-  canonicalAnswer,
-  type NormalizedAnswer,
-  normalizeAnswer,
-  parseNumber,
-} from "./normalize.js";
-export { NoteIndex, type NoteLookup, noteLookupFromMap } from "./note-lookup.js";
-export { type ParsedText, parseTeacherText, type Recovery } from "./parse-response.js";
-export {
-  emptyStats,
-  PostProcessError,
-  type PostProcessOptions,
-  PostProcessor,
-  type PostProcessStats,
-  postProcess,
-} from "./post-process.js";
+export { type ManifestEntry, sha256File } from "./manifest.js";
+export type { NormalizedAnswer } from "./normalize.js";
+export type { NoteLookup } from "./note-lookup.js";
+export type { ParsedText, Recovery } from "./parse-response.js";
+export { type PostProcessOptions, PostProcessor, type PostProcessStats, postProcess } from "./post-process.js";
 export { type PostProcessFileOptions, type PostProcessFileResult, postProcessFile } from "./post-process-file.js";
-export { DEFAULT_SOURCE_RESTRICTION, type PrepareOptions, type PrepareStats, prepareDataset } from "./prepare.js";
-export { normalizeQuestion } from "./question-key.js";
-export { buildSampleReplay, readWrittenResponses, type WrittenResponse, writeSampleReplay } from "./sample-replay.js";
 export {
-  checkExplanationQuotes,
-  checkSource,
-  DEFAULT_MAX_ELLIPSIS_GAP,
-  type MatchOptions,
-  type NoteForMatching,
-  prepareNote,
-  type SourceMatch,
-  sourceFound,
-} from "./source-check.js";
-export { dominantType, type NoteTypeCounts, splitByNote } from "./split.js";
-export {
-  type TargetField,
-  type TrainingExample,
-  targetAnswer,
-  trainingExample,
-  trainingTarget,
-} from "./training-format.js";
+  type PrepareOptions,
+  type PrepareStats,
+  type PrepareVariantsOptions,
+  prepareDataset,
+  prepareVariants,
+  type VariantsStats,
+  variantColumn,
+} from "./prepare.js";
+export { type WrittenResponse, writeSampleReplay } from "./sample-replay.js";
+export type { MatchOptions, NoteForMatching, SourceMatch } from "./source-check.js";
+export type { NoteTypeCounts } from "./split.js";
+export type { TargetField, TrainingExample } from "./training-format.js";
 export {
   type ExplanationQuoteCheck,
   REJECT_REASONS,
@@ -92,4 +68,3 @@ export {
   type Variant,
   variantIncludes,
 } from "./types.js";
-export { normalizeTypeLabel, validateItem } from "./validate-item.js";

@@ -1,5 +1,6 @@
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
-import { hasUtf8Bom } from "../data/text-bytes.js";
+import { ToolkitError } from "../core/errors.js";
+import { hasUtf8Bom } from "../core/text-bytes.js";
 
 /** Non-empty lines with their byte offsets (offsets are what the index stores); a leading UTF-8 BOM is skipped. */
 async function* byteLines(
@@ -117,7 +118,11 @@ export class NoteIndex implements NoteLookup {
       if (this.window.length < at.length) this.window = Buffer.allocUnsafe(at.length);
       this.windowStart = at.start;
       this.windowLength = readSync(this.fd, this.window, 0, this.window.length, at.start);
-      if (this.windowLength < at.length) throw new Error(`${this.file}: shorter than indexed (changed while open?)`);
+      if (this.windowLength < at.length)
+        throw new ToolkitError(`${this.file}: shorter than indexed (changed while open?)`, {
+          stage: "synth",
+          file: this.file,
+        });
     }
     const from = at.start - this.windowStart;
     return (JSON.parse(this.window.toString("utf8", from, from + at.length)) as { text: string }).text;

@@ -1,6 +1,8 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import pl from "nodejs-polars";
+import { defaults } from "../config/defaults.js";
+import { ToolkitError } from "../core/errors.js";
 import { ShardPool } from "./internal/shard-pool.js";
 
 /**
@@ -185,14 +187,18 @@ export function plainParquetTypes(path: string): void {
     const size = fstatSync(fd).size;
     const tail = Buffer.alloc(8);
     readSync(fd, tail, 0, 8, size - 8);
-    if (tail.toString("latin1", 4) !== "PAR1") throw new Error(`${path}: not a parquet file`);
+    if (tail.toString("latin1", 4) !== "PAR1")
+      throw new ToolkitError(`${path}: not a parquet file`, { stage: "synth", file: path });
     const footerLength = tail.readUInt32LE(0);
     const footerStart = size - 8 - footerLength;
     const footer = Buffer.alloc(footerLength);
     readSync(fd, footer, 0, footerLength, footerStart);
     const at = footer.indexOf(ARROW_SCHEMA_KEY);
     if (at < 0 || footer.indexOf(ARROW_SCHEMA_KEY, at + 1) >= 0)
-      throw new Error(`${path}: expected one ARROW:schema entry in the parquet footer`);
+      throw new ToolkitError(`${path}: expected one ARROW:schema entry in the parquet footer`, {
+        stage: "synth",
+        file: path,
+      });
     writeSync(fd, KEPT_AS_KEY, 0, KEPT_AS_KEY.length, footerStart + at);
   } finally {
     closeSync(fd);
@@ -223,7 +229,7 @@ export class DatasetShardWriter {
 
   constructor(private readonly options: ShardWriterOptions) {
     mkdirSync(options.dir, { recursive: true });
-    this.shardBytes = options.shardBytes ?? 32 << 20;
+    this.shardBytes = options.shardBytes ?? defaults.synth.prepare.shardMegabytes * 2 ** 20;
     this.values = this.emptyColumns();
     const extras = new Set(options.extraColumns ?? []);
     // What polars holds per row besides the note: the system message, once more in messages.
@@ -290,7 +296,7 @@ export class DatasetShardWriter {
     );
     this.shardPaths.push(path);
     if (this.jsonlFd !== undefined && rows > 0) this.writeJsonLines(data, this.jsonlFd);
-    const workers = this.options.workers ?? 0;
+    const workers = this.options.workers ?? defaults.synth.prepare.workers;
     if (!last && workers > 0) {
       this.pool ??= new ShardPool(workers);
       this.pool.run(data, path);
@@ -330,7 +336,8 @@ export class DatasetShardWriter {
       // JSON text never holds a raw newline byte, so lines end at the next one; drop the closing brace.
       const end = small.indexOf(10, at);
       const stop = end < 0 ? small.length : end;
-      if (small[stop - 1] !== 125) throw new Error(`${this.options.split} JSONL: polars wrote an unexpected line ${i}`);
+      if (small[stop - 1] !== 125)
+        throw new ToolkitError(`${this.options.split} JSONL: polars wrote an unexpected line ${i}`, { stage: "synth" });
       out.bytes(small.subarray(at, stop - 1));
       out.bytes(promptHead);
       out.bytes(noteBytes.get(data.noteKeys[i]) as Buffer);

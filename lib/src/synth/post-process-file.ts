@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { JsonlWriter, readLineBatches } from "./internal/jsonl.js";
+import { JsonlWriter } from "../core/jsonl.js";
+import { readLineBatches } from "../core/lines.js";
 import { NoteIndex, type NoteLookup } from "./note-lookup.js";
 import { type PostProcessOptions, PostProcessor, type PostProcessStats } from "./post-process.js";
 

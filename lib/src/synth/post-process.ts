@@ -1,15 +1,10 @@
+import { defaults } from "../config/defaults.js";
+import { ToolkitError } from "../core/errors.js";
 import { isQuestionType } from "../prompts/teacher.js";
 import type { NoteLookup } from "./note-lookup.js";
 import { parseTeacherText } from "./parse-response.js";
 import { normalizeQuestion } from "./question-key.js";
-import {
-  checkExplanationQuotes,
-  checkSource,
-  DEFAULT_MAX_ELLIPSIS_GAP,
-  type NoteForMatching,
-  prepareNote,
-  sourceFound,
-} from "./source-check.js";
+import { checkExplanationQuotes, checkSource, type NoteForMatching, prepareNote, sourceFound } from "./source-check.js";
 import type {
   QuestionType,
   RejectReason,
@@ -83,9 +78,10 @@ export function emptyStats(): PostProcessStats {
 }
 
 /** Thrown for input that cannot be processed as configured (names the response). */
-export class PostProcessError extends Error {
-  constructor(message: string) {
-    super(message);
+export class PostProcessError extends ToolkitError {
+  /** `field`: the option or response field at fault, where there is one. */
+  constructor(message: string, field?: string) {
+    super(message, { stage: "synth", field });
     this.name = "PostProcessError";
   }
 }
@@ -118,11 +114,7 @@ export class PostProcessor {
     private readonly onReject: (reject: RejectRecord) => void,
   ) {
     this.options = {
-      minDifficulty: 1,
-      requireSourceInNote: false,
-      recoverWrappedJson: true,
-      maxEllipsisGap: DEFAULT_MAX_ELLIPSIS_GAP,
-      dedupe: "normalized",
+      ...defaults.synth.postProcess,
       grouping: "contiguous",
       ...options,
     };
@@ -170,6 +162,7 @@ export class PostProcessor {
       throw new PostProcessError(
         `responses for note ${noteId} are not contiguous (request ${requestId} comes after other notes); ` +
           `sort the responses by note_id or use grouping: "any"`,
+        "grouping",
       );
     }
     if (this.current) this.closed.add(this.current.noteId);

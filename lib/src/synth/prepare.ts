@@ -1,23 +1,27 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { defaults } from "../config/defaults.js";
 import { defaultSeed, type ResolvedSeed } from "../config/seeds.js";
+import { ToolkitError } from "../core/errors.js";
+import { JsonlWriter } from "../core/jsonl.js";
+import { readLineBatches } from "../core/lines.js";
+import { hashUnit } from "../core/random.js";
 import { noteTextHash } from "../data/note-hash.js";
 import { evalMessages } from "../prompts/eval.js";
 import { findSpecialToken, LLAMA31_SPECIAL, renderLlama31 } from "../prompts/llama31.js";
 import { QUESTION_TYPES, type QuestionType } from "../prompts/teacher.js";
 import { balanceByType } from "./balance.js";
 import { renderDatasetCard } from "./dataset-card.js";
-import { JsonlWriter, readLineBatches } from "./internal/jsonl.js";
-import { hashUnit } from "./internal/random.js";
 import { writeManifest } from "./manifest.js";
 import { NoteIndex, type NoteLookup } from "./note-lookup.js";
 import type { ColumnSpec, ExtraColumn, PromptTemplates } from "./parquet-shards.js";
 import { type NoteTypeCounts, splitByNote } from "./split.js";
 import { type PromptBuilder, type TargetField, trainingExample, trainingTarget } from "./training-format.js";
-import { type RejectReason, type SynthRow, type Variant, variantIncludes } from "./types.js";
+import { type RejectReason, type SynthRow, VARIANTS, type Variant, variantIncludes } from "./types.js";
 
 /**
- * Step c: accepted.jsonl -> a Hugging Face `datasets` folder for one variant:
+ * Step c: accepted.jsonl -> a Hugging Face `datasets` folder for one variant (prepareDataset), or for several
+ * written once with a `variant_<name>` column each (prepareVariants):
  *   data/{train,test}-NNNNN-of-NNNNN.parquet, README.md (dataset card), rejects.jsonl, stats.json,
  *   manifest.json (sha256 of every file), and train.jsonl / test.jsonl when asked for.
  * Two passes over the input, holding a few numbers per row in between: pass 1 checks rows and
@@ -119,7 +123,10 @@ function splitTemplate(text: string, what: string): [string, string, string] {
     more2.length > 0 ||
     before.includes(QUESTION_MARK)
   )
-    throw new Error(`promptBuilder: ${what} must contain the note once and then the question once`);
+    throw new ToolkitError(`promptBuilder: ${what} must contain the note once and then the question once`, {
+      stage: "synth",
+      field: "promptBuilder",
+    });
   return [before, between, after];
 }
 
@@ -127,9 +134,15 @@ function splitTemplate(text: string, what: string): [string, string, string] {
 export function promptTemplates(promptBuilder: PromptBuilder, dateHeader: boolean | undefined): PromptTemplates {
   const messages = promptBuilder(NOTE_MARK, QUESTION_MARK);
   if (messages.length !== 2 || messages[0].role !== "system" || messages[1].role !== "user")
-    throw new Error("promptBuilder must return a system message and a user message");
+    throw new ToolkitError("promptBuilder must return a system message and a user message", {
+      stage: "synth",
+      field: "promptBuilder",
+    });
   if (messages[0].content.includes(NOTE_MARK) || messages[0].content.includes(QUESTION_MARK))
-    throw new Error("promptBuilder: the system message must not contain the note or the question");
+    throw new ToolkitError("promptBuilder: the system message must not contain the note or the question", {
+      stage: "synth",
+      field: "promptBuilder",
+    });
   return {
     system: messages[0].content,
     user: splitTemplate(messages[1].content, "the user message"),
@@ -146,13 +159,13 @@ const fillTemplate = (template: readonly string[], note: string, question: strin
 const emptyTypeCounts = () => Object.fromEntries(QUESTION_TYPES.map((t) => [t, 0])) as Record<QuestionType, number>;
 
 /**
- * Accepted rows of one variant, a batch at a time, with their line numbers; bad lines are errors
+ * Accepted rows whose type is wanted, a batch at a time, with their line numbers; bad lines are errors
  * naming the line (b wrote this file). With `wanted`, lines it does not mark are skipped unparsed
  * (pass 2 reads only the rows balancing kept).
  */
-async function* variantBatches(
+async function* acceptedBatches(
   file: string,
-  variant: Variant,
+  typeWanted: (type: QuestionType) => boolean,
   wanted?: Uint8Array,
 ): AsyncGenerator<{ rows: SynthRow[]; lineNos: number[] }> {
   for await (const batch of readLineBatches(file)) {
@@ -164,8 +177,10 @@ async function* variantBatches(
       try {
         row = JSON.parse(line.text);
       } catch (error) {
-        throw new Error(
+        throw new ToolkitError(
           `${file} line ${line.lineNo}: not valid JSON (${(error as Error).message}); re-run post-processing`,
+          { stage: "synth", file, line: line.lineNo },
+          { cause: error },
         );
       }
       if (
@@ -174,10 +189,11 @@ async function* variantBatches(
         typeof row.question !== "string" ||
         !QUESTION_TYPES.includes(row.question_type)
       )
-        throw new Error(
+        throw new ToolkitError(
           `${file} line ${line.lineNo}: not an accepted row (question_id, note_id, question or question_type missing)`,
+          { stage: "synth", file, line: line.lineNo },
         );
-      if (variantIncludes(variant, row.question_type)) {
+      if (typeWanted(row.question_type)) {
         rows.push(row);
         lineNos.push(line.lineNo);
       }
@@ -206,26 +222,100 @@ function noteSlice(text: string, row: SynthRow): string {
   return row.chunk_start !== null && row.chunk_end !== null ? text.slice(row.chunk_start, row.chunk_end) : text;
 }
 
+/** The bool column that marks a variant's rows in a dataset written by prepareVariants. */
+export const variantColumn = (variant: Variant) => `variant_${variant}`;
+
+export interface PrepareVariantsOptions extends Omit<PrepareOptions, "variant"> {
+  /** Written once: the union of their rows, each marked in a `variant_<name>` column per variant. */
+  variants: readonly Variant[];
+}
+
+export interface VariantsStats {
+  variants: Variant[];
+  seed: number;
+  /** Rows of any variant's types read. */
+  rowsIn: number;
+  rejected: Partial<Record<RejectReason, number>>;
+  /** The rows written: each row once, whatever variants hold it. */
+  splits: PrepareStats["splits"];
+  /** Each variant as prepareDataset reports one (its rows are those marked in its column, in these files). */
+  byVariant: Partial<Record<Variant, PrepareStats>>;
+}
+
+type SplitCounts = { rows: number; notes: Set<string>; byType: Record<QuestionType, number>; difficulty: number[] };
+const emptySplits = (): Record<"train" | "test", SplitCounts> => ({
+  train: { rows: 0, notes: new Set(), byType: emptyTypeCounts(), difficulty: new Array(11).fill(0) },
+  test: { rows: 0, notes: new Set(), byType: emptyTypeCounts(), difficulty: new Array(11).fill(0) },
+});
+function countRow(counts: SplitCounts, row: SynthRow): void {
+  counts.rows++;
+  counts.notes.add(row.note_id);
+  counts.byType[row.question_type]++;
+  counts.difficulty[row.difficulty]++;
+}
+const finishedSplits = (splits: Record<"train" | "test", SplitCounts>, files: Record<"train" | "test", string[]>) => ({
+  train: { ...splits.train, notes: splits.train.notes.size, files: files.train },
+  test: { ...splits.test, notes: splits.test.notes.size, files: files.test },
+});
+
+/** Step c for one variant: a dataset folder of its rows (the layout of docs/synth.md, no variant columns). */
 export async function prepareDataset(
   options: PrepareOptions,
 ): Promise<{ stats: PrepareStats; outDir: string; files: string[] }> {
   const variant = options.variant ?? "all";
+  const { stats, outDir, files } = await prepare(options, [variant], false);
+  return { stats: stats.byVariant[variant] as PrepareStats, outDir, files };
+}
+
+/**
+ * Step c for several variants at once: each variant balanced as prepareDataset balances it, the rows of all of
+ * them written once (a row in two variants is one row, marked in both `variant_<name>` columns), and the split
+ * decided once by note over those rows, so a note is on the same side in every variant. A training job selects
+ * its variant at load time (slurm/finetune.py --variant).
+ */
+export async function prepareVariants(
+  options: PrepareVariantsOptions,
+): Promise<{ stats: VariantsStats; outDir: string; files: string[] }> {
+  if (options.variants.length === 0)
+    throw new ToolkitError("prepareVariants: no variants asked for", { stage: "synth", field: "variants" });
+  return prepare(
+    options,
+    VARIANTS.filter((v) => options.variants.includes(v)),
+    true,
+  );
+}
+
+async function prepare(
+  options: Omit<PrepareOptions, "variant">,
+  variants: readonly Variant[],
+  marked: boolean,
+): Promise<{ stats: VariantsStats; outDir: string; files: string[] }> {
   const seed = options.seed ?? defaultSeed("synth.prepare");
-  const testFraction = options.testFraction ?? 0.2;
-  const balanceMode = options.balance ?? "equal";
-  const targetFields = options.targetFields ?? ["answer", "explanation"];
-  const maxSeqTokens = options.maxSeqTokens ?? 12_000;
-  const charsPerToken = options.charsPerToken ?? 3;
+  // Options left out take the synth.prepare defaults (config/sections/synth.ts).
+  const testFraction = options.testFraction ?? defaults.synth.prepare.testFraction;
+  const balanceMode = options.balance ?? defaults.synth.prepare.balance;
+  const targetFields = options.targetFields ?? defaults.synth.prepare.targetFields;
+  const maxSeqTokens = options.maxSeqTokens ?? defaults.synth.prepare.maxSeqTokens;
+  const charsPerToken = options.charsPerToken ?? defaults.synth.prepare.charsPerToken;
   const promptBuilder = options.promptBuilder ?? evalMessages;
   const outDir = options.outDir;
   const lookup = typeof options.notes === "string" ? await NoteIndex.open(options.notes) : options.notes;
+  // inVariant[v][t]: whether variant v holds question type t (by index).
+  const inVariant = variants.map((v) => QUESTION_TYPES.map((t) => variantIncludes(v, t)));
+  const typeWanted = (type: QuestionType) => variants.some((v) => variantIncludes(v, type));
 
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, "data"), { recursive: true });
   const rejects = new JsonlWriter(join(outDir, "rejects.jsonl"));
   const rejected: Partial<Record<RejectReason, number>> = {};
+  // Per variant too, counted in the order reasons first occur (stats.json's key order, as for one variant).
+  const variantRejected = variants.map((): Partial<Record<RejectReason, number>> => ({}));
   const reject = (row: SynthRow, reason: RejectReason, detail: string) => {
     rejected[reason] = (rejected[reason] ?? 0) + 1;
+    const typeIndex = QUESTION_TYPES.indexOf(row.question_type);
+    variants.forEach((_, v) => {
+      if (inVariant[v][typeIndex]) variantRejected[v][reason] = (variantRejected[v][reason] ?? 0) + 1;
+    });
     rejects.write({
       reason,
       detail,
@@ -251,15 +341,15 @@ export async function prepareDataset(
     const noteIds: string[] = [];
     const noteGroups: (string | undefined)[] = [];
     const noteIndex = new Map<string, number>();
+    const rowsInByType = QUESTION_TYPES.map(() => 0);
     let cache = new NoteCache(lookup);
     const lineOf: number[] = [];
-    let rowsIn = 0;
-    for await (const batch of variantBatches(options.acceptedFile, variant))
+    for await (const batch of acceptedBatches(options.acceptedFile, typeWanted))
       for (let r = 0; r < batch.rows.length; r++) {
         const row = batch.rows[r];
         lineOf.push(batch.lineNos[r]);
-        rowsIn++;
         let typeIndex = QUESTION_TYPES.indexOf(row.question_type);
+        rowsInByType[typeIndex]++;
         const note = cache.get(row.note_id);
         const target = trainingTarget(row, targetFields);
         if (note.text === undefined) {
@@ -288,36 +378,37 @@ export async function prepareDataset(
         noteOf.push(n);
       }
 
-    // ---- balance and split ----
-    const balance = balanceByType(
-      { types: Uint8Array.from(types), keys: Float64Array.from(keys), length: types.length },
-      balanceMode,
-      options.perType,
+    // ---- balance each variant; split once by note over the rows of any variant ----
+    const typeCodes = Uint8Array.from(types);
+    const keyValues = Float64Array.from(keys);
+    const balances = inVariant.map((holds) =>
+      balanceByType(
+        {
+          // Types outside the variant are marked as set aside, so they are never selected.
+          types: typeCodes.map((t) => (t < QUESTION_TYPES.length && holds[t] ? t : 255)),
+          keys: keyValues,
+          length: typeCodes.length,
+        },
+        balanceMode,
+        options.perType,
+      ),
     );
+    const selected = new Uint8Array(types.length);
+    for (const balance of balances) for (let i = 0; i < types.length; i++) selected[i] |= balance.selected[i];
     const perNote: NoteTypeCounts[] = noteIds.map((noteId, n) => ({
       noteId,
       counts: emptyTypeCounts(),
       group: noteGroups[n],
     }));
-    for (let i = 0; i < types.length; i++)
-      if (balance.selected[i]) perNote[noteOf[i]].counts[QUESTION_TYPES[types[i]]]++;
+    for (let i = 0; i < types.length; i++) if (selected[i]) perNote[noteOf[i]].counts[QUESTION_TYPES[types[i]]]++;
     const testNotes = splitByNote(perNote, { testFraction, seed });
 
     // ---- pass 2: format and write ----
-    const splits = {
-      train: {
-        rows: 0,
-        notes: new Set<string>(),
-        byType: emptyTypeCounts(),
-        difficulty: new Array(11).fill(0) as number[],
-      },
-      test: {
-        rows: 0,
-        notes: new Set<string>(),
-        byType: emptyTypeCounts(),
-        difficulty: new Array(11).fill(0) as number[],
-      },
-    };
+    const splits = emptySplits();
+    const variantSplits = variants.map(emptySplits);
+    const columns: ColumnSpec = marked
+      ? { ...PREPARED_COLUMNS, ...Object.fromEntries(variants.map((v) => [variantColumn(v), "bool"])) }
+      : PREPARED_COLUMNS;
     const templates = promptTemplates(promptBuilder, options.dateHeader);
     // Loaded here: the shard writer pulls in polars, which importing the library must not load.
     const { DatasetShardWriter } = await import("./parquet-shards.js");
@@ -325,23 +416,30 @@ export async function prepareDataset(
       new DatasetShardWriter({
         dir: join(outDir, "data"),
         split,
-        columns: PREPARED_COLUMNS,
+        columns,
         templates,
         extraColumns: options.extraColumns,
         jsonlFile: options.jsonl ? join(outDir, `${split}.jsonl`) : undefined,
         shardBytes: options.shardBytes,
-        workers: options.workers ?? 0,
+        workers: options.workers ?? defaults.synth.prepare.workers,
       });
     const writers = { train: writer("train"), test: writer("test") };
     cache = new NoteCache(lookup);
-    // Pass 2 parses only the lines balancing kept.
+    // Pass 2 parses only the lines balancing kept, in pass 1's order: the k-th row read is rowAt[k].
     const wanted = new Uint8Array((lineOf.length > 0 ? lineOf[lineOf.length - 1] : 0) + 1);
-    for (let i = 0; i < lineOf.length; i++) if (balance.selected[i]) wanted[lineOf[i]] = 1;
+    const rowAt: number[] = [];
+    for (let i = 0; i < lineOf.length; i++)
+      if (selected[i]) {
+        wanted[lineOf[i]] = 1;
+        rowAt.push(i);
+      }
+    let k = 0;
     let checkedNote: string | undefined;
-    for await (const batch of variantBatches(options.acceptedFile, variant, wanted)) {
+    for await (const batch of acceptedBatches(options.acceptedFile, typeWanted, wanted)) {
       // Hold at most one waiting shard per split while the workers write.
       await Promise.all([writers.train.ready(), writers.test.ready()]);
       for (const row of batch.rows) {
+        const i = rowAt[k++];
         const noteText = noteSlice(cache.get(row.note_id).text as string, row);
         const question = row.question.trim();
         const noteKey =
@@ -364,42 +462,22 @@ export async function prepareDataset(
             direct.completion[0].content !== target ||
             direct.completion_text !== completionText
           )
-            throw new Error(
+            throw new ToolkitError(
               `promptBuilder is not a plain template over note and question (note ${row.note_id}); see docs/synth.md`,
+              { stage: "synth", field: "promptBuilder" },
             );
         }
         const split = testNotes.has(row.note_id) ? "test" : "train";
-        writers[split].push(
-          {
-            question_id: row.question_id,
-            note_id: row.note_id,
-            chunk: row.chunk,
-            question_type: row.question_type,
-            question,
-            answer: row.answer,
-            answer_bool: row.answer_bool,
-            answer_number: row.answer_number,
-            answer_unit: row.answer_unit,
-            section: row.section,
-            source: row.source,
-            source_check: row.source_check,
-            // Rows written before the span columns existed have none.
-            source_start: row.source_start ?? null,
-            source_end: row.source_end ?? null,
-            explanation: row.explanation,
-            explanation_quote_check: row.explanation_quote_check,
-            difficulty: row.difficulty,
-          },
-          noteKey,
-          noteText,
-          target,
-          `${target.trim()}${LLAMA31_SPECIAL.eot}`,
-        );
-        const counts = splits[split];
-        counts.rows++;
-        counts.notes.add(row.note_id);
-        counts.byType[row.question_type]++;
-        counts.difficulty[row.difficulty]++;
+        // The parsed row is ours: the writer takes its columns by name (missing span columns become null).
+        const record = row as unknown as Record<string, unknown>;
+        record.question = question;
+        countRow(splits[split], row);
+        for (let v = 0; v < variants.length; v++) {
+          const holds = balances[v].selected[i] === 1;
+          if (holds) countRow(variantSplits[v][split], row);
+          if (marked) record[variantColumn(variants[v])] = holds;
+        }
+        writers[split].push(record, noteKey, noteText, target, completionText);
       }
     }
     const files: Record<"train" | "test", string[]> = { train: [], test: [] };
@@ -408,23 +486,36 @@ export async function prepareDataset(
     }
     rejects.close();
 
-    const stats: PrepareStats = {
-      variant,
+    const sumTypes = (holds: boolean[], counts: readonly number[]) =>
+      counts.reduce((sum, n, t) => sum + (holds[t] ? n : 0), 0);
+    const byVariant: Partial<Record<Variant, PrepareStats>> = {};
+    variants.forEach((variant, v) => {
+      const balance = balances[v];
+      byVariant[variant] = {
+        variant,
+        seed,
+        rowsIn: sumTypes(inVariant[v], rowsInByType),
+        rejected: variantRejected[v],
+        balance: { mode: balanceMode, target: balance.target, available: balance.available, kept: balance.kept },
+        splits: finishedSplits(variantSplits[v], files),
+      };
+    });
+    const stats: VariantsStats = {
+      variants: [...variants],
       seed,
-      rowsIn,
+      rowsIn: lineOf.length,
       rejected,
-      balance: { mode: balanceMode, target: balance.target, available: balance.available, kept: balance.kept },
-      splits: {
-        train: { ...splits.train, notes: splits.train.notes.size, files: files.train },
-        test: { ...splits.test, notes: splits.test.notes.size, files: files.test },
-      },
+      splits: finishedSplits(splits, files),
+      byVariant,
     };
-    writeFileSync(join(outDir, "stats.json"), `${JSON.stringify(stats, null, 2)}\n`);
+    const single = byVariant[variants[0]] as PrepareStats;
+    writeFileSync(join(outDir, "stats.json"), `${JSON.stringify(marked ? stats : single, null, 2)}\n`);
+    const variantNames = variants.join(", ");
     writeFileSync(
       join(outDir, "README.md"),
       renderDatasetCard({
-        name: options.name ?? `synthetic clinical QA (${variant})`,
-        variant,
+        name: options.name ?? `synthetic clinical QA (${variantNames})`,
+        variant: variantNames,
         seed,
         seedSource: options.seeds?.find((row) => row.name === "synth.prepare")?.source,
         testFraction,
@@ -432,18 +523,28 @@ export async function prepareDataset(
         teacherPromptVersion: options.teacherPromptVersion ?? "unknown",
         studentPrompt: options.studentPromptName ?? "prompts.evalMessages (the evaluation prompt)",
         sourceRestriction: options.sourceRestriction ?? DEFAULT_SOURCE_RESTRICTION,
-        isSample: options.isSample ?? false,
-        splits: stats.splits,
-        balance: stats.balance,
+        isSample: options.isSample ?? defaults.synth.prepare.isSample,
+        splits: marked ? stats.splits : single.splits,
+        balance: single.balance,
+        variants: marked
+          ? variants.map((variant) => {
+              const one = byVariant[variant] as PrepareStats;
+              return { name: variant, column: variantColumn(variant), balance: one.balance, splits: one.splits };
+            })
+          : undefined,
         rejects: rejected as Record<string, number>,
         targetFields,
-        extraColumns: options.extraColumns ?? [],
-        jsonl: options.jsonl ?? false,
+        extraColumns: options.extraColumns ?? defaults.synth.prepare.extraColumns,
+        jsonl: options.jsonl ?? defaults.synth.prepare.jsonl,
         licenseName: options.licenseName,
         licenseLink: options.licenseLink,
       }),
     );
-    const manifest = writeManifest(outDir, { variant, seed, ...(options.seeds ? { seeds: options.seeds } : {}) });
+    const manifest = writeManifest(outDir, {
+      ...(marked ? { variants: stats.variants } : { variant: variants[0] }),
+      seed,
+      ...(options.seeds ? { seeds: options.seeds } : {}),
+    });
     return { stats, outDir, files: [...manifest.files.map((f) => f.path), "manifest.json"] };
   } finally {
     rejects.close();

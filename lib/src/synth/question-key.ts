@@ -8,12 +8,16 @@ import { normalizeForMatch } from "../text/match-text.js";
  * "007" = "7" and "1,000" = "1000".
  */
 export function normalizeQuestion(question: string): string {
-  return normalizeForMatch(question)
+  const form = normalizeForMatch(question);
+  // Only a number with a leading zero, "." or "," can change (most questions have none).
+  if (!NUMBER_TO_CANONICALISE.test(form)) return form;
+  return form
     .split(" ")
     .map((token) => (token.charCodeAt(0) >= 48 && token.charCodeAt(0) <= 57 ? canonicalNumber(token) : token))
     .join(" ");
 }
 
+const NUMBER_TO_CANONICALISE = /(?:^| )0\d|\d[.,]/;
 const THOUSANDS = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 

@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { ToolkitError } from "../core/errors.js";
+import { readJsonlEntries } from "../core/jsonl.js";
 import { readNotes } from "../data/notes.js";
 import { requestKey } from "../llm/request-key.js";
 import { isQuestionType, type QuestionType } from "../prompts/teacher.js";
@@ -20,22 +22,24 @@ export interface WrittenResponse {
   comment?: string;
 }
 
-export function readWrittenResponses(file: string): WrittenResponse[] {
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .map((line, i) => ({ line: line.trim(), lineNo: i + 1 }))
-    .filter(({ line }) => line !== "")
-    .map(({ line, lineNo }) => {
-      let value: WrittenResponse;
-      try {
-        value = JSON.parse(line);
-      } catch (error) {
-        throw new Error(`${file} line ${lineNo}: not valid JSON (${(error as Error).message})`);
-      }
-      if (typeof value.note_id !== "string" || !isQuestionType(value.question_type) || typeof value.text !== "string")
-        throw new Error(`${file} line ${lineNo}: needs note_id, a known question_type and text`);
-      return value;
-    });
+/** The written responses, through the one JSONL reader (BOM, line numbers, a bad line is an error naming it). */
+export async function readWrittenResponses(file: string): Promise<WrittenResponse[]> {
+  const responses: WrittenResponse[] = [];
+  for await (const { line, value } of readJsonlEntries(file)) {
+    const response = value as WrittenResponse;
+    if (
+      typeof response?.note_id !== "string" ||
+      !isQuestionType(response.question_type) ||
+      typeof response.text !== "string"
+    )
+      throw new ToolkitError(`${file} line ${line}: needs note_id, a known question_type and text`, {
+        stage: "synth",
+        file,
+        line,
+      });
+    responses.push(response);
+  }
+  return responses;
 }
 
 /** The replay.jsonl text for the written responses under the given teacher settings. */
@@ -44,7 +48,7 @@ export async function buildSampleReplay(
   notesFile: string,
   options: TeacherRequestOptions,
 ): Promise<string> {
-  const written = readWrittenResponses(writtenFile);
+  const written = await readWrittenResponses(writtenFile);
   const wanted = new Map(written.map((w) => [`${w.note_id}:${w.question_type}`, w]));
   const lines: string[] = [];
   const found = new Set<string>();
@@ -70,7 +74,10 @@ export async function buildSampleReplay(
   }
   const unused = [...wanted.keys()].filter((k) => !found.has(k));
   if (unused.length > 0)
-    throw new Error(`${writtenFile}: no request matches ${unused.join(", ")} (note missing or type count 0)`);
+    throw new ToolkitError(`${writtenFile}: no request matches ${unused.join(", ")} (note missing or type count 0)`, {
+      stage: "synth",
+      file: writtenFile,
+    });
   return `${lines.join("\n")}\n`;
 }
 

@@ -1,3 +1,4 @@
+import { defaults } from "../config/defaults.js";
 import { hasListMarkers, isWordCut, type MatchText, matchForm, normalizeForMatch } from "../text/match-text.js";
 import type { ExplanationQuoteCheck, SourceCheck } from "./types.js";
 
@@ -14,8 +15,8 @@ import type { ExplanationQuoteCheck, SourceCheck } from "./types.js";
  * and digits must agree, so normalisation cannot let a changed word or number through.
  */
 
-/** Characters of the note allowed between two parts of a quote joined by "...". */
-export const DEFAULT_MAX_ELLIPSIS_GAP = 200;
+/** Characters of the note allowed between two parts of a quote joined by "..." (synth.postProcess.maxEllipsisGap's default). */
+export const DEFAULT_MAX_ELLIPSIS_GAP = defaults.synth.postProcess.maxEllipsisGap;
 
 export interface MatchOptions {
   /** Most characters of the note between the parts of a quote around "..." (default 200). */

@@ -1,5 +1,5 @@
+import { hashUnit } from "../core/random.js";
 import { QUESTION_TYPES, type QuestionType } from "../prompts/teacher.js";
-import { hashUnit } from "./internal/random.js";
 
 /**
  * Train/test split by note, stratified by question type. A note goes wholly to one side (the

@@ -52,7 +52,12 @@ export function questionContext(question: string): QuestionContext {
   const context: QuestionContext = {
     canonicalUnit: analyte ? CANONICAL_UNIT[analyte] : "",
     unitNamed: false,
-    keys: questionKeys(question),
+    // Content words serve only yes/no statements (rare): found on first use, then kept as a plain value.
+    get keys() {
+      const keys = questionKeys(question);
+      Object.defineProperty(this, "keys", { value: keys, enumerable: true });
+      return keys;
+    },
     wantsTime: WANTS_TIME.test(lower),
     lower,
   };

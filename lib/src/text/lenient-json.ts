@@ -1,3 +1,5 @@
+import { ToolkitError } from "../core/errors.js";
+
 /**
  * A forgiving JSON reader for what models actually write after strict JSON.parse has failed: single-quoted
  * strings, bare keys, trailing commas, Python literals (True/False/None), NaN. It reads one value starting at
@@ -27,7 +29,7 @@ interface State {
 }
 
 function fail(): never {
-  throw new Error("not json");
+  throw new ToolkitError("not json", { stage: "data" });
 }
 
 function skipSpace(state: State): void {

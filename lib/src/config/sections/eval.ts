@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { deriveSeed } from "../../eval/prng.js";
-import { LLAMA31_STOP_TOKEN_IDS } from "../../prompts/llama31.js";
+import { deriveSeed } from "../../core/random.js";
+import { LLAMA31_STOP_TOKEN_IDS } from "../prompt-facts.js";
 
 const sampling = z
   .object({

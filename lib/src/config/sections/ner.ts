@@ -48,7 +48,9 @@ export const nerSection = z
           .default("data/sample/ontology/snomed/sct2_Relationship_Snapshot_INT_20250101.txt"),
         /** tag: FSN semantic tag (disorder -> disease, finding -> symptom); is-a: descent from the roots below. */
         snomedClassifyBy: z.enum(["tag", "is-a"]).default("tag"),
+        /** 64572001 |Disease (disorder)|. */
         diseaseRoots: z.array(z.string().regex(/^\d+$/)).default(["64572001"]),
+        /** 404684003 |Clinical finding (finding)| (Disease sits under it too, so disease is checked first). */
         symptomRoots: z.array(z.string().regex(/^\d+$/)).default(["404684003"]),
         minTermChars: z.number().int().min(1).default(3),
         stopTerms: z.array(z.string()).default([]),

@@ -5,10 +5,14 @@ import { z } from "zod";
 const finetune = z
   .object({
     baseModel: z.string().min(1).default("meta-llama/Llama-3.1-8B-Instruct"),
-    /** Prompt-completion JSONL written by the training-preparation step (synth.prepare, variant "all"). */
     /** A prepared dataset folder (its data/train-*.parquet), a parquet file or a JSONL file. */
-    trainFile: z.string().min(1).default("out/synth/dataset/all"),
+    trainFile: z.string().min(1).default("out/synth/dataset"),
     evalFile: z.string().optional(),
+    /**
+     * The variant to train on: the rows its `variant_<name>` column marks in a folder synth prepare wrote for
+     * several variants (train and eval files alike). null: every row (a dataset of one variant has no such column).
+     */
+    variant: z.enum(["boolean", "numeric", "all"]).nullable().default("all"),
     /**
      * Adapter and checkpoints; a re-queued job resumes from the last checkpoint here. Relative: under the
      * cluster profile's scratchDir when it has one, else the project folder.

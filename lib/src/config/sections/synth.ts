@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EVAL_ANSWER_FIELDS } from "../prompt-facts.js";
 
 /**
  * The `synth:` section of an experiment YAML (steps a, b, c of the synthetic-data method). Owned by
@@ -12,7 +13,7 @@ export const synthSection = z
   .object({
     /** Notes to generate questions about (JSONL: note_id, text, ...). */
     notes: z.string().min(1).default("data/sample/notes.jsonl"),
-    /** Where steps a, b and c write (generate/, post/, dataset/<variant>/ under it). */
+    /** Where steps a, b and c write (generate/, post/, dataset/ under it). */
     outDir: z.string().min(1).default("out/synth"),
     teacher: z
       .object({
@@ -93,7 +94,7 @@ export const synthSection = z
         targetFields: z
           .array(z.enum(["answer", "explanation", "source"]))
           .min(1)
-          .default(["answer", "explanation"]),
+          .default([...EVAL_ANSWER_FIELDS]),
         /** The fine-tuning max sequence length; longer examples are set aside (counted). */
         maxSeqTokens: z.number().int().min(128).default(12_000),
         charsPerToken: z.number().gt(0).max(10).default(3),

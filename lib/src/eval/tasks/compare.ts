@@ -1,4 +1,5 @@
-import type { BootstrapOptions } from "../bootstrap.js";
+import type { BootstrapOptions } from "../../core/bootstrap.js";
+import { ToolkitError } from "../../core/errors.js";
 import { mcnemar, pairedBootstrap } from "../paired.js";
 import type { Evaluation } from "./evaluate.js";
 import { bootstrapClusters } from "./score.js";
@@ -41,7 +42,9 @@ export type ComparisonRow = {
 
 function checkAligned(a: Evaluation, b: Evaluation): void {
   if (a.graded.length !== b.graded.length || a.graded.some((item, i) => item.itemId !== b.graded[i].itemId)) {
-    throw new Error(`models ${a.model} and ${b.model} were not evaluated on the same items in the same order`);
+    throw new ToolkitError(`models ${a.model} and ${b.model} were not evaluated on the same items in the same order`, {
+      stage: "eval",
+    });
   }
 }
 
@@ -53,8 +56,9 @@ export function compareModels(
   if (evaluations.length === 0) return [];
   const reference = evaluations.find((e) => e.model === options.reference) ?? evaluations[evaluations.length - 1];
   if (options.reference && reference.model !== options.reference) {
-    throw new Error(
+    throw new ToolkitError(
       `reference model "${options.reference}" is not among ${evaluations.map((e) => e.model).join(", ")}`,
+      { stage: "eval", field: "reference" },
     );
   }
   return evaluations.map((evaluation) => {

@@ -3,40 +3,44 @@
  * can fix the input; they carry a marker so notebooks that load two copies of the library (built
  * package and source) still recognise them.
  */
+import { hasMarker, ToolkitError } from "../../core/errors.js";
+
 const TABLE_ERROR = Symbol.for("clinical-distill.eval.TableError");
 const PREDICTION_FILE_ERROR = Symbol.for("clinical-distill.eval.PredictionFileError");
 
 /** A CSV/parquet table (annotations, held-out questions) with a wrong header, bad value or duplicate id. */
-export class TableError extends Error {
+export class TableError extends ToolkitError {
   readonly [TABLE_ERROR] = true;
+  declare readonly file: string;
+  /** `row`: 1-based line (CSV) or row (parquet, header not counted) where the problem is; undefined for the file. */
   constructor(
-    readonly file: string,
-    /** 1-based line (CSV) or row (parquet, header not counted) where the problem is; undefined for the file. */
-    readonly row: number | undefined,
+    file: string,
+    row: number | undefined,
     readonly problem: string,
   ) {
-    super(`${file}${row === undefined ? "" : `, row ${row}`}: ${problem}`);
+    super(`${file}${row === undefined ? "" : `, row ${row}`}: ${problem}`, { stage: "eval", file, row });
     this.name = "TableError";
   }
   static isInstance(value: unknown): value is TableError {
-    return typeof value === "object" && value !== null && TABLE_ERROR in value;
+    return hasMarker(value, TABLE_ERROR);
   }
 }
 
 /** A predictions file that does not cover the evaluated items exactly once each. */
-export class PredictionFileError extends Error {
+export class PredictionFileError extends ToolkitError {
   readonly [PREDICTION_FILE_ERROR] = true;
+  declare readonly file: string;
   constructor(
-    readonly file: string,
+    file: string,
     readonly problem: string,
     /** The item ids concerned (missing, duplicated or unknown). */
     readonly itemIds: readonly string[] = [],
   ) {
-    super(`${file}: ${problem}`);
+    super(`${file}: ${problem}`, { stage: "eval", file });
     this.name = "PredictionFileError";
   }
   static isInstance(value: unknown): value is PredictionFileError {
-    return typeof value === "object" && value !== null && PREDICTION_FILE_ERROR in value;
+    return hasMarker(value, PREDICTION_FILE_ERROR);
   }
 }
 

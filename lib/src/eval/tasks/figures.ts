@@ -1,7 +1,8 @@
+import { defaults } from "../../config/defaults.js";
+import { type BootstrapOptions, bootstrapProportion, type Estimate } from "../../core/bootstrap.js";
 import type { Figure } from "../../report/types.js";
-import { type BootstrapOptions, bootstrapProportion, type Estimate } from "../bootstrap.js";
 import type { Evaluation } from "./evaluate.js";
-import type { N2c2Evaluation } from "./n2c2-evaluate.js";
+import type { N2c2Evaluation } from "./n2c2/evaluate.js";
 import { bootstrapClusters } from "./score.js";
 
 /**
@@ -203,7 +204,7 @@ export function n2c2CriteriaFigure(
   evaluations: readonly N2c2Evaluation[],
   options: FigureOptions & { referenceMicroF1?: number },
 ): Figure {
-  const reference = options.referenceMicroF1 ?? 0.91;
+  const reference = options.referenceMicroF1 ?? defaults.eval.n2c2.referenceMicroF1;
   return {
     data: evaluations.map((evaluation) => {
       const criteria = evaluation.official.criteria.map((row) => row.criterion);

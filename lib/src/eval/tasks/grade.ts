@@ -1,7 +1,8 @@
+import { ToolkitError } from "../../core/errors.js";
 import { UNPARSEABLE } from "../labels.js";
 import { answerLabel, matchAnswer, parseGold, type Tolerance } from "../match-answer.js";
 import { type AnswerKind, type ExpectedAnswer, parseAnswer } from "../parse-answer.js";
-import { DEFAULT_N2C2_THRESHOLDS, type N2c2Thresholds, n2c2LabelFromAnswer } from "./n2c2-questions.js";
+import { DEFAULT_N2C2_THRESHOLDS, type N2c2Thresholds, n2c2LabelFromAnswer } from "./n2c2/questions.js";
 import type { EvalItem, Prediction, QuestionType } from "./types.js";
 
 /**
@@ -90,7 +91,11 @@ export function gradeItem(item: EvalItem, prediction: Prediction, options: Grade
     parsedGold = parseGold(item.gold, expected, context);
     gold = answerLabel(parsedGold);
   } catch (error) {
-    throw new Error(`item ${item.itemId}: ${(error as Error).message}`);
+    throw new ToolkitError(
+      `item ${item.itemId}: ${(error as Error).message}`,
+      { stage: "eval", field: "gold" },
+      { cause: error },
+    );
   }
   const numeric = expected === "numeric";
   const goldClass = numeric ? (gold === "NA" ? "NA" : "value") : gold;
@@ -151,7 +156,7 @@ export function gradeItems(
 ): GradedItem[] {
   return items.map((item) => {
     const prediction = predictions.get(item.itemId);
-    if (!prediction) throw new Error(`no prediction for item ${item.itemId}`);
+    if (!prediction) throw new ToolkitError(`no prediction for item ${item.itemId}`, { stage: "eval" });
     return gradeItem(item, prediction, options);
   });
 }

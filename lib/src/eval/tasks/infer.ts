@@ -1,3 +1,4 @@
+import { ToolkitError } from "../../core/errors.js";
 import { type RunOptions, runRequests } from "../../llm/run-requests.js";
 import type { RunSummary } from "../../llm/run-summary.js";
 import type { ModelRequest } from "../../llm/types.js";
@@ -21,7 +22,10 @@ export async function predictWithLlm(
   const predictions = requests.map((request) => {
     const prediction = byId.get(request.id);
     // A run that ends early (cancelled) leaves rows out: say which instead of scoring a partial run.
-    if (!prediction) throw new Error(`the run ended before request ${request.id} was answered; re-run to resume`);
+    if (!prediction)
+      throw new ToolkitError(`the run ended before request ${request.id} was answered; re-run to resume`, {
+        stage: "eval",
+      });
     return prediction;
   });
   return { predictions, summary: run.summary() };

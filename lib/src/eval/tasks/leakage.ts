@@ -1,6 +1,7 @@
-import { createReadStream, existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { ToolkitError } from "../../core/errors.js";
+import { numberedLines } from "../../core/lines.js";
 import { noteTextHash } from "../../data/note-hash.js";
 import { readNotes } from "../../data/notes.js";
 import type { EvalItem } from "./types.js";
@@ -48,7 +49,7 @@ export interface TrainingNotes {
   withoutText: number;
 }
 
-export class LeakageError extends Error {
+export class LeakageError extends ToolkitError {
   readonly report: LeakageReport;
   constructor(what: string, report: LeakageReport) {
     const shown = report.overlaps
@@ -60,6 +61,7 @@ export class LeakageError extends Error {
         `(${report.overlappingItems} items) are in the training split (${report.trainingSplits.join(", ")}): ` +
         `${shown.join(", ")}${more}. Evaluate notes outside training, or set ` +
         `eval.trainingOverlap: { allow: true, reason: "..." } to evaluate anyway (recorded with the scores).`,
+      { stage: "eval", field: "eval.trainingOverlap" },
     );
     this.name = "LeakageError";
     this.report = report;
@@ -92,17 +94,24 @@ export async function readTrainingNoteIds(
   }
   const jsonl = join(datasetDir, "train.jsonl");
   if (!existsSync(jsonl)) return undefined;
-  let lineNo = 0;
-  for await (const line of createInterface({ input: createReadStream(jsonl), crlfDelay: Number.POSITIVE_INFINITY })) {
-    lineNo++;
-    if (line.trim() === "") continue;
+  for await (const [lineNo, line] of numberedLines(jsonl)) {
     let noteId: unknown;
     try {
       noteId = (JSON.parse(line) as { note_id?: unknown }).note_id;
     } catch (error) {
-      throw new Error(`${jsonl}: line ${lineNo}: not JSON (${(error as Error).message})`);
+      throw new ToolkitError(
+        `${jsonl}: line ${lineNo}: not JSON (${(error as Error).message})`,
+        { stage: "eval", file: jsonl, line: lineNo },
+        { cause: error },
+      );
     }
-    if (typeof noteId !== "string" || noteId === "") throw new Error(`${jsonl}: line ${lineNo}: no note_id`);
+    if (typeof noteId !== "string" || noteId === "")
+      throw new ToolkitError(`${jsonl}: line ${lineNo}: no note_id`, {
+        stage: "eval",
+        file: jsonl,
+        line: lineNo,
+        field: "note_id",
+      });
     ids.add(noteId);
   }
   return { files: [jsonl], ids };

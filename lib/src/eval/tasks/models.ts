@@ -1,16 +1,24 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Experiment } from "../../config/experiment.js";
 import { readBatchOutput, writeBatchFile } from "../../llm/batch-files.js";
 import { writeRequestsJsonl } from "../../llm/request-files.js";
 import type { ModelRequest } from "../../llm/types.js";
-import { evalSampling } from "../../prompts/eval.js";
-import { type Evaluation, evaluateFile } from "./evaluate.js";
-import { type LoadedTask, predictionsPath } from "./load-task.js";
+import { type Evaluation, type FileOptions, readModelPredictions } from "./evaluate.js";
+import { predictionsPath } from "./load-task.js";
 import { predictionFromResult } from "./predictions.js";
-import { evalRequests } from "./requests.js";
+import { evalTask } from "./registry.js";
 import type { BaselineDiff } from "./snapshot.js";
+import type { LoadedTask } from "./task.js";
 import type { Prediction } from "./types.js";
+
+/**
+ * The evaluate step of the loaded task on one predictions file (read and checked to cover exactly the
+ * items): its task's evaluate, so n2c2 gets the official view from the same scores. Calls no model.
+ */
+export function evaluateTaskFile(loaded: LoadedTask, predictionsFile: string, options: FileOptions = {}): Evaluation {
+  const { model, predictions } = readModelPredictions(predictionsFile, loaded.items, options);
+  return evalTask(loaded.task).evaluate(loaded, predictions, model);
+}
 
 /**
  * Evaluate every model label whose predictions file exists under the task's output folder, in the
@@ -33,13 +41,7 @@ export function evaluateModels(
       missing.push({ label, file });
       continue;
     }
-    evaluations.push(
-      evaluateFile(file, loaded.items, {
-        ...loaded.evaluateOptions,
-        model: label,
-        allowExtra: subset !== loaded.subset,
-      }),
-    );
+    evaluations.push(evaluateTaskFile(loaded, file, { model: label, allowExtra: subset !== loaded.subset }));
   }
   return { evaluations, missing };
 }
@@ -94,12 +96,6 @@ export function snapshotDiffRows(diff: BaselineDiff): Record<string, unknown>[] 
   if (rows.length === 0) rows.push({ change: "no change since the saved baseline" });
   if (diff.saved) rows.push({ change: "baseline updated: later runs compare with this evaluation" });
   return rows;
-}
-
-/** The task's requests for one model, with the experiment's evaluation sampling (eval.sampling). */
-export function taskRequests(loaded: LoadedTask, experiment: Experiment, modelId: string): ModelRequest[] {
-  const sampling = { ...evalSampling(), ...experiment.eval.sampling };
-  return evalRequests(loaded.items, loaded.noteText, modelId, sampling);
 }
 
 /** Where a task's request file for one model label goes: next to its predictions. */

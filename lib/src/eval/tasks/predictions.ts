@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { type Line, readLinesSync } from "../../core/lines.js";
 import type { ModelResult } from "../../llm/types.js";
 import { listIds, PredictionFileError } from "./errors.js";
 import type { Prediction } from "./types.js";
@@ -81,20 +82,19 @@ export function readPredictions(
   expectedItemIds: Iterable<string>,
   options: ReadPredictionsOptions = {},
 ): Map<string, Prediction> {
-  let text: string;
+  let lines: Line[];
   try {
-    text = readFileSync(file, "utf8");
+    lines = readLinesSync(file);
   } catch (error) {
     throw new PredictionFileError(file, `cannot read the file (${(error as Error).message})`);
   }
   const byId = new Map<string, Prediction>();
   const duplicates = new Set<string>();
-  text.split("\n").forEach((line, index) => {
-    if (line.trim() === "") return;
-    const row = parseRow(file, line, index + 1);
+  for (const line of lines) {
+    const row = parseRow(file, line.text, line.lineNo);
     if (byId.has(row.item_id)) duplicates.add(row.item_id);
     else byId.set(row.item_id, row);
-  });
+  }
   if (duplicates.size > 0) {
     const ids = [...duplicates];
     throw new PredictionFileError(file, `duplicate item ids (${ids.length}): ${listIds(ids)}`, ids);

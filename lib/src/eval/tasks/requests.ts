@@ -1,5 +1,8 @@
+import type { Experiment } from "../../config/experiment.js";
+import { ToolkitError } from "../../core/errors.js";
 import type { ModelRequest, Sampling } from "../../llm/types.js";
 import { evalMessages, evalSampling } from "../../prompts/eval.js";
+import type { LoadedTask } from "./task.js";
 import type { EvalItem } from "./types.js";
 
 /**
@@ -15,8 +18,9 @@ export function evalRequests(
 ): ModelRequest[] {
   const missing = [...new Set(items.filter((item) => noteText(item.noteId) === undefined).map((item) => item.noteId))];
   if (missing.length > 0) {
-    throw new Error(
+    throw new ToolkitError(
       `no note text for ${missing.length} note(s) used by evaluation items: ${missing.slice(0, 10).join(", ")}`,
+      { stage: "eval" },
     );
   }
   const ordered = [...items].sort((a, b) => (a.noteId < b.noteId ? -1 : a.noteId > b.noteId ? 1 : 0));
@@ -26,4 +30,10 @@ export function evalRequests(
     messages: evalMessages(noteText(item.noteId)!, item.question),
     sampling,
   }));
+}
+
+/** The task's requests for one model, with the experiment's evaluation sampling (eval.sampling). */
+export function taskRequests(loaded: LoadedTask, experiment: Experiment, modelId: string): ModelRequest[] {
+  const sampling = { ...evalSampling(), ...experiment.eval.sampling };
+  return evalRequests(loaded.items, loaded.noteText, modelId, sampling);
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { ToolkitError } from "../../core/errors.js";
 import { requestKey } from "../../llm/request-key.js";
 import type { ModelRequest } from "../../llm/types.js";
 import type { EvalItem } from "./types.js";
@@ -45,9 +46,9 @@ export function sampleReplayRecords(items: readonly EvalItem[], requests: readon
   const index = new Map(items.map((item, i) => [item.itemId, i]));
   return requests.map((request) => {
     const i = index.get(request.id);
-    if (i === undefined) throw new Error(`request ${request.id} is not one of the items`);
+    if (i === undefined) throw new ToolkitError(`request ${request.id} is not one of the items`, { stage: "eval" });
     if (items[i].task === "n2c2")
-      throw new Error("sample replay answers are made for synthetic and apixaban items only");
+      throw new ToolkitError("sample replay answers are made for synthetic and apixaban items only", { stage: "eval" });
     return {
       key: requestKey(request),
       id: request.id,

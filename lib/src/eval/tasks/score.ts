@@ -1,5 +1,6 @@
-import type { BootstrapOptions, BootstrapPlanInfo, Estimate } from "../bootstrap.js";
-import { bootstrapProportions } from "../bootstrap.js";
+import { defaults } from "../../config/defaults.js";
+import type { BootstrapOptions, BootstrapPlanInfo, Estimate } from "../../core/bootstrap.js";
+import { bootstrapProportions } from "../../core/bootstrap.js";
 import { type GroupScore, scoreClassification } from "../score-classification.js";
 import type { GradedItem } from "./grade.js";
 import type { EvalQuestion } from "./types.js";
@@ -64,7 +65,7 @@ export function bootstrapClusters(
   options: BootstrapOptions | undefined,
   clusterName = "notes",
 ): BootstrapOptions {
-  const unit = options?.unit ?? "cluster";
+  const unit = options?.unit ?? defaults.eval.bootstrap.unit;
   if (unit === "item") return { ...options, unit, clusters: undefined };
   return { ...options, unit, clusters: graded.map(clusterOf), clusterName: options?.clusterName ?? clusterName };
 }

@@ -1,12 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Experiment } from "../../config/experiment.js";
+import { ToolkitError } from "../../core/errors.js";
 import { resolveFromRoot } from "../../paths.js";
 import type { GroupScore } from "../score-classification.js";
 import type { GradedItem } from "./grade.js";
-import { type LoadedTask, loadEvalTask } from "./load-task.js";
+import { loadEvalTask } from "./load-task.js";
 import { evaluateModels } from "./models.js";
 import type { TaskScore } from "./score.js";
+import type { LoadedTask } from "./task.js";
 
 /**
  * The annotation-fix loop. The first evaluation saves the gold labels and headline metrics as a
@@ -86,7 +88,11 @@ export function readSnapshot(file: string): MetricsSnapshot | undefined {
   try {
     value = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new Error(`${file}: not a readable metrics snapshot (${(error as Error).message}); delete it to start over`);
+    throw new ToolkitError(
+      `${file}: not a readable metrics snapshot (${(error as Error).message}); delete it to start over`,
+      { stage: "eval", file },
+      { cause: error },
+    );
   }
   // JSON has no NaN: it was written as null.
   const metrics: Record<string, number> = {};
@@ -121,12 +127,16 @@ export function compareWithBaseline(
   snapshot: SnapshotMode = "keep",
 ): BaselineDiff {
   if (snapshot !== "keep" && snapshot !== "update") {
-    throw new Error(`snapshot must be "keep" or "update", got ${JSON.stringify(snapshot)}`);
+    throw new ToolkitError(`snapshot must be "keep" or "update", got ${JSON.stringify(snapshot)}`, {
+      stage: "eval",
+      field: "snapshot",
+    });
   }
   const previous = readSnapshot(file);
   if (previous && (previous.task !== current.task || previous.model !== current.model)) {
-    throw new Error(
+    throw new ToolkitError(
       `${file}: snapshot is for ${previous.task}/${previous.model}, not ${current.task}/${current.model}; use one snapshot file per task and model`,
+      { stage: "eval", file },
     );
   }
   const save = !previous || snapshot === "update";

@@ -6,8 +6,11 @@
 
 export type EvalTaskName = "synthetic" | "n2c2" | "apixaban";
 
-/** The paper's four question types; n2c2 and apixaban questions are boolean or numeric. */
-export type QuestionType = "boolean" | "numeric" | "na_boolean" | "na_numeric";
+// The paper's four question types (one definition, with the teacher prompt); n2c2 and apixaban questions
+// are boolean or numeric.
+import type { QuestionType } from "../../prompts/teacher.js";
+
+export type { QuestionType };
 
 export interface EvalQuestion {
   /** Stable id, e.g. `ABDOMINAL` or `apx-afib`. */

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { defaults } from "../../config/defaults.js";
 import { LlmError } from "../errors.js";
 import { requestJsonSchema } from "../request-key.js";
 import type { Backend, CallContext, ModelRequest, RawAnswer } from "../types.js";
@@ -25,7 +26,10 @@ type LlamaModule = typeof import("node-llama-cpp");
 export function createLocalBackend(options: LocalBackendOptions): Backend {
   const isUri = /^(hf:|https?:)/.test(options.model);
   if (!isUri && !existsSync(options.model)) {
-    throw new LlmError("config", `llm.modelPath: GGUF file ${options.model} does not exist`);
+    throw new LlmError("config", `llm.modelPath: GGUF file ${options.model} does not exist`, {
+      file: options.model,
+      field: "llm.modelPath",
+    });
   }
   type Loaded = {
     module: LlamaModule;
@@ -48,7 +52,10 @@ export function createLocalBackend(options: LocalBackendOptions): Backend {
       );
     }
     try {
-      const llama = await module.getLlama({ gpu: options.gpu ?? "auto", logLevel: module.LlamaLogLevel.error });
+      const llama = await module.getLlama({
+        gpu: options.gpu ?? defaults.llm.gpu,
+        logLevel: module.LlamaLogLevel.error,
+      });
       const modelPath = isUri ? await module.resolveModelFile(options.model, options.modelsDir) : options.model;
       const model = await llama.loadModel({ modelPath });
       const context = await model.createContext({ contextSize: options.contextSize ?? 2048, threads: options.threads });
@@ -56,7 +63,9 @@ export function createLocalBackend(options: LocalBackendOptions): Backend {
       return { module, llama, model, session };
     } catch (error) {
       // Nothing can be answered without the model: stop the run with the reason.
-      throw new LlmError("config", `cannot load the local model ${options.model}: ${(error as Error).message}`);
+      throw new LlmError("config", `cannot load the local model ${options.model}: ${(error as Error).message}`, {
+        file: options.model,
+      });
     }
   }
 

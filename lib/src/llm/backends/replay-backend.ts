@@ -1,6 +1,6 @@
-import { createReadStream, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { numberedLines } from "../../core/lines.js";
 import { LlmError } from "../errors.js";
 import type { Backend, CallContext, ModelRequest, RawAnswer } from "../types.js";
 
@@ -20,7 +20,7 @@ function listSources(sources: string[]): string[] {
     try {
       stats = statSync(source);
     } catch {
-      throw new LlmError("config", `replay source ${source} does not exist`);
+      throw new LlmError("config", `replay source ${source} does not exist`, { file: source });
     }
     if (stats.isDirectory()) {
       for (const name of readdirSync(source).sort()) if (name.endsWith(".jsonl")) files.push(join(source, name));
@@ -39,11 +39,7 @@ export async function createReplayBackend(sources: string[]): Promise<Backend & 
   const answers = new Map<string, RawAnswer>();
   const report: ReplayLoadReport = { files, answers: 0, skipped: 0, badLines: [] };
   for (const file of files) {
-    const lines = createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Number.POSITIVE_INFINITY });
-    let lineNumber = 0;
-    for await (const line of lines) {
-      lineNumber++;
-      if (!line.trim()) continue;
+    for await (const [lineNumber, line] of numberedLines(file)) {
       let record: { key?: unknown; text?: unknown; finishReason?: unknown; usage?: RawAnswer["usage"] };
       try {
         record = JSON.parse(line);
