@@ -3,12 +3,12 @@ import { dirname } from "node:path";
 import { loadExperiment } from "../config/experiment.js";
 import { biobertCommands } from "../ner/biobert.js";
 import { readBratDir, writeBratDir } from "../ner/brat.js";
+import { evaluateOptions, ontologyFromConfig } from "../ner/from-config.js";
 import { readNerJsonl, writeNerJsonl } from "../ner/jsonl.js";
 import { evaluateEntities } from "../ner/metrics.js";
-import { buildOntologyDictionary, summaryRow } from "../ner/pipeline.js";
+import { summaryRow } from "../ner/pipeline.js";
 import { PerceptronTagger } from "../ner/student.js";
 import { type EntityType, isEntityType, type NerNote, type NerReject } from "../ner/types.js";
-import { resolveFromRoot } from "../paths.js";
 import { type CommandTable, defineCommand, EXIT, UsageError } from "./command.js";
 
 /** `clinical-distill ner <command>`: the NER distillation steps for headless runs. */
@@ -85,20 +85,7 @@ export const commands: CommandTable = {
     experiment: true,
     options: { notes: FILE("NER JSONL to label"), out: FILE("labelled NER JSONL to write") },
     async run({ values, config }) {
-      const ontology = loadExperiment(config).ner.ontology;
-      const built = await buildOntologyDictionary({
-        rxnorm: resolveFromRoot(ontology.rxnorm),
-        rxnormTermTypes: ontology.rxnormTermTypes,
-        snomedDescriptions: resolveFromRoot(ontology.snomedDescriptions),
-        snomedRelationships:
-          ontology.snomedClassifyBy === "is-a" ? resolveFromRoot(ontology.snomedRelationships) : undefined,
-        snomed: {
-          classifyBy: ontology.snomedClassifyBy,
-          diseaseRoots: ontology.diseaseRoots,
-          symptomRoots: ontology.symptomRoots,
-        },
-        dictionary: { minTermChars: ontology.minTermChars, stopTerms: ontology.stopTerms },
-      });
+      const built = await ontologyFromConfig(loadExperiment(config).ner);
       reportRejects(built.rejects);
       const notes = await readNotes(values.notes);
       const labelled = notes.map((note) => ({ ...note, spans: built.dictionary.match(note.text) }));
@@ -149,10 +136,10 @@ export const commands: CommandTable = {
       out: { type: "string", value: "FILE", path: true, description: "also write the report as JSON here" },
     },
     async run({ values, config }) {
-      const metrics = loadExperiment(config).ner.metrics;
+      const options = evaluateOptions(loadExperiment(config).ner);
       const gold = await readNotes(values.gold);
       const pred = await readNotes(values.pred);
-      const report = evaluateEntities(gold, new Map(pred.map((note) => [note.id, note.spans])), metrics);
+      const report = evaluateEntities(gold, new Map(pred.map((note) => [note.id, note.spans])), options);
       console.table([summaryRow("predictions", report)]);
       if (values.out !== undefined) {
         await mkdir(dirname(values.out), { recursive: true });

@@ -101,16 +101,24 @@ export async function llmTeacherFromConfig(
 
 /** The ontology teacher from `ner.ontology` (RxNorm + SNOMED CT dictionary) and its labels for the notes. */
 export async function ontologyTeacherFromConfig(section: NerSection, notes: readonly Pick<NerNote, "id" | "text">[]) {
+  const ontology = await ontologyFromConfig(section);
+  return { ...ontology, labels: labelAll(notes, (text) => ontology.dictionary.match(text)) };
+}
+
+/**
+ * The ontology teacher's dictionary from `ner.ontology` (RxNorm + SNOMED CT files resolved from the project
+ * root; the relationship file is read only when SNOMED terms are classified by is-a).
+ */
+export function ontologyFromConfig(section: NerSection) {
   const onto = section.ontology;
-  const ontology = await buildOntologyDictionary({
+  return buildOntologyDictionary({
     rxnorm: resolveFromRoot(onto.rxnorm),
     rxnormTermTypes: onto.rxnormTermTypes,
     snomedDescriptions: resolveFromRoot(onto.snomedDescriptions),
-    snomedRelationships: resolveFromRoot(onto.snomedRelationships),
+    snomedRelationships: onto.snomedClassifyBy === "is-a" ? resolveFromRoot(onto.snomedRelationships) : undefined,
     snomed: { classifyBy: onto.snomedClassifyBy, diseaseRoots: onto.diseaseRoots, symptomRoots: onto.symptomRoots },
     dictionary: { minTermChars: onto.minTermChars, stopTerms: onto.stopTerms },
   });
-  return { ...ontology, labels: labelAll(notes, (text) => ontology.dictionary.match(text)) };
 }
 
 export interface TeacherLabelSets {
