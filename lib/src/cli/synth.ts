@@ -1,5 +1,4 @@
 import { loadExperiment } from "../config/experiment.js";
-import { ToolkitError } from "../core/errors.js";
 import { createReplayBackend } from "../llm/backends/replay-backend.js";
 import { llmFromConfig } from "../llm/from-config.js";
 import { resolveFromRoot } from "../paths.js";
@@ -107,15 +106,9 @@ export const commands: CommandTable = {
     },
     async run({ values, config }) {
       const experiment = loadExperiment(config);
-      const variants = values.variant ?? experiment.synth.prepare.variants;
-      for (const variant of variants) {
-        if (!VARIANTS.includes(variant as Variant))
-          throw new ToolkitError(`variant ${variant} in the config: expected one of ${VARIANTS.join(", ")}`, {
-            stage: "cli",
-            field: "synth.prepare.variants",
-          });
-      }
-      const { stats, outDir } = await prepareFromConfig(experiment, { variants: variants as Variant[] });
+      // Both are checked already: --variant by its choices, the config by its schema.
+      const variants = (values.variant ?? experiment.synth.prepare.variants) as Variant[];
+      const { stats, outDir } = await prepareFromConfig(experiment, { variants });
       for (const one of Object.values(stats.byVariant))
         console.log(`${one.variant}: train ${one.splits.train.rows} rows, test ${one.splits.test.rows} rows`);
       console.log(
