@@ -41,6 +41,7 @@ export const integrationSuites = [
   "slurm/jobs.test.ts", // SLURM
   "slurm/no-key-in-jobs.test.ts", // SLURM
   "slurm/render.test.ts", // over 2 s (many bash runs)
+  "synth/post-process-workers.test.ts", // over 2 s (worker threads)
   "synth/prepare.test.ts", // over 2 s (worker threads, parquet)
   "synth/split.test.ts", // over 2 s
 ] as const;

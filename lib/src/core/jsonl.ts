@@ -244,6 +244,26 @@ export class JsonlWriter {
     this.buffer[this.used++] = 10;
     if (this.used >= this.flushBytes) this.flush();
   }
+  /** Append `lines` JSON lines already encoded as UTF-8, each ending in a newline (from a worker thread). */
+  writeEncoded(bytes: Uint8Array, lines: number): void {
+    this.count += lines;
+    if (this.used + bytes.length > this.buffer.length) {
+      this.flush();
+      if (bytes.length > this.buffer.length) {
+        if (this.fd !== undefined)
+          writeAllSync(
+            this.fd,
+            Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+            `${this.file}.partial`,
+            "JSONL lines",
+          );
+        return;
+      }
+    }
+    this.buffer.set(bytes, this.used);
+    this.used += bytes.length;
+    if (this.used >= this.flushBytes) this.flush();
+  }
   private flush(): void {
     // Checked: a full disk is an error naming the file, never a silently short file.
     if (this.fd !== undefined && this.used > 0)

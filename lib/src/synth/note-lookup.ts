@@ -51,12 +51,18 @@ export interface NoteIndexProblem {
   problem: string;
 }
 
+/** A NoteIndex as plain data (structured-cloneable to a worker thread). */
+export interface SharedNoteIndex {
+  file: string;
+  offsets: ReadonlyMap<string, { start: number; length: number }>;
+}
+
 /** A file-backed NoteLookup over a notes JSONL ({note_id, text, ...} per line). */
 export class NoteIndex implements NoteLookup {
   readonly file: string;
   /** Lines that could not be indexed (bad JSON, missing note_id or text, duplicate id). */
   readonly problems: NoteIndexProblem[];
-  private readonly offsets: Map<string, { start: number; length: number }>;
+  private readonly offsets: ReadonlyMap<string, { start: number; length: number }>;
   private fd: number | undefined;
   private window = Buffer.allocUnsafe(1 << 18);
   private windowStart = 0;
@@ -64,7 +70,7 @@ export class NoteIndex implements NoteLookup {
 
   private constructor(
     file: string,
-    offsets: Map<string, { start: number; length: number }>,
+    offsets: ReadonlyMap<string, { start: number; length: number }>,
     problems: NoteIndexProblem[],
   ) {
     this.file = file;
@@ -100,6 +106,15 @@ export class NoteIndex implements NoteLookup {
       offsets.set(record.note_id, { start: line.start, length: line.length });
     }
     return new NoteIndex(file, offsets, problems);
+  }
+
+  /** What another thread needs to open the same index without scanning the file again (see fromShared). */
+  share(): SharedNoteIndex {
+    return { file: this.file, offsets: this.offsets };
+  }
+
+  static fromShared(shared: SharedNoteIndex): NoteIndex {
+    return new NoteIndex(shared.file, shared.offsets, []);
   }
 
   get size(): number {

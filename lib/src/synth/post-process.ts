@@ -77,6 +77,30 @@ export function emptyStats(): PostProcessStats {
   };
 }
 
+/**
+ * Adds the stats of a later part of the input to `into`. Counts of reasons keep the order in which they
+ * first occur, so parts added in input order give the stats of one pass over the whole input.
+ */
+export function addStats(into: PostProcessStats, part: PostProcessStats): void {
+  into.responses += part.responses;
+  into.responsesRejected += part.responsesRejected;
+  into.items += part.items;
+  into.accepted += part.accepted;
+  into.rejected += part.rejected;
+  into.notes += part.notes;
+  for (const [reason, n] of Object.entries(part.byReason) as [RejectReason, number][])
+    into.byReason[reason] = (into.byReason[reason] ?? 0) + n;
+  const addCounts = <K extends string>(to: Record<K, number>, from: Record<K, number>) => {
+    for (const key in from) to[key] += from[key];
+  };
+  addCounts(into.acceptedByType, part.acceptedByType);
+  addCounts(into.recovered, part.recovered);
+  addCounts(into.sourceCheck, part.sourceCheck);
+  part.difficulty.forEach((n, d) => {
+    into.difficulty[d] += n;
+  });
+}
+
 /** Thrown for input that cannot be processed as configured (names the response). */
 export class PostProcessError extends ToolkitError {
   /** `field`: the option or response field at fault, where there is one. */
@@ -135,6 +159,11 @@ export class PostProcessor {
       question: fields.question,
       raw: fields.raw,
     });
+  }
+
+  /** The notes met so far, in order ("contiguous" grouping: each once). */
+  notesInOrder(): string[] {
+    return this.current ? [...this.closed, this.current.noteId] : [...this.closed];
   }
 
   /** Reject a record that is not a TeacherResponseRecord at all (bad line in the responses file). */

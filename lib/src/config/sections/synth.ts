@@ -77,6 +77,8 @@ export const synthSection = z
         maxEllipsisGap: z.number().int().min(0).max(100_000).default(200),
         recoverWrappedJson: z.boolean().default(true),
         dedupe: z.enum(["normalized", "exact", "off"]).default("normalized"),
+        /** Worker threads for step b: "auto" (one per core, up to 4, for files of 4 MB or more) or a count (0: none). */
+        workers: z.union([z.literal("auto"), z.number().int().min(0).max(16)]).default("auto"),
       })
       .strict()
       .prefault({}),

@@ -1,23 +1,11 @@
-import { extname } from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { ShardData } from "../parquet-shards.js";
+import { startWorker } from "./start-worker.js";
 
 /**
  * Worker threads that build and write parquet shards while the main thread reads and checks the next
  * rows. Each shard goes to its own path, so the output does not depend on which worker wrote it.
- * Under tsx (tests, benches) a worker cannot load TypeScript by itself: it registers tsx's loader
- * first; from lib/dist it imports the compiled worker directly.
  */
-const workerUrl = new URL(`./shard-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url);
-
-function startWorker(): Worker {
-  if (workerUrl.pathname.endsWith(".js")) return new Worker(workerUrl);
-  const tsx = import.meta.resolve("tsx/esm/api");
-  return new Worker(
-    `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
-    { eval: true },
-  );
-}
 
 interface Job {
   data: ShardData;
@@ -60,7 +48,7 @@ export class ShardPool {
   }
 
   private spawn(): Worker {
-    const worker = startWorker();
+    const worker = startWorker("shard-worker");
     worker.on("error", (error) => {
       this.error ??= new Error(`parquet shard worker failed: ${error.message}`);
       this.inFlight = 0;
