@@ -202,6 +202,24 @@ async function* acceptedBatches(
   }
 }
 
+/** A typed array that grows by doubling, for numbers pushed one row at a time. */
+function growable<A extends Uint8Array | Int32Array | Float64Array>(make: (length: number) => A) {
+  let data = make(1 << 16);
+  let length = 0;
+  return {
+    push(value: number): void {
+      if (length === data.length) {
+        const bigger = make(data.length * 2);
+        bigger.set(data);
+        data = bigger;
+      }
+      data[length++] = value;
+    },
+    /** The values pushed so far (a view: pushing more may leave it behind). */
+    view: () => data.subarray(0, length) as A,
+  };
+}
+
 /** Fetches note text for consecutive rows of one note (accepted.jsonl is grouped by note). */
 class NoteCache {
   private id: string | undefined;
@@ -335,15 +353,16 @@ async function prepare(
 
   try {
     // ---- pass 1: check rows, draw balancing keys, count per note ----
-    const types: number[] = [];
-    const keys: number[] = [];
-    const noteOf: number[] = [];
+    // A few numbers per row, in typed arrays: memory grows by 17 bytes a row, off the JS heap.
+    const types = growable((n) => new Uint8Array(n));
+    const keys = growable((n) => new Float64Array(n));
+    const noteOf = growable((n) => new Int32Array(n));
     const noteIds: string[] = [];
     const noteGroups: (string | undefined)[] = [];
     const noteIndex = new Map<string, number>();
     const rowsInByType = QUESTION_TYPES.map(() => 0);
     let cache = new NoteCache(lookup);
-    const lineOf: number[] = [];
+    const lineOf = growable((n) => new Int32Array(n));
     for await (const batch of acceptedBatches(options.acceptedFile, typeWanted))
       for (let r = 0; r < batch.rows.length; r++) {
         const row = batch.rows[r];
@@ -379,8 +398,11 @@ async function prepare(
       }
 
     // ---- balance each variant; split once by note over the rows of any variant ----
-    const typeCodes = Uint8Array.from(types);
-    const keyValues = Float64Array.from(keys);
+    const typeCodes = types.view();
+    const keyValues = keys.view();
+    const rows = typeCodes.length;
+    const noteOfRow = noteOf.view();
+    const lineOfRow = lineOf.view();
     const balances = inVariant.map((holds) =>
       balanceByType(
         {
@@ -393,14 +415,14 @@ async function prepare(
         options.perType,
       ),
     );
-    const selected = new Uint8Array(types.length);
-    for (const balance of balances) for (let i = 0; i < types.length; i++) selected[i] |= balance.selected[i];
+    const selected = new Uint8Array(rows);
+    for (const balance of balances) for (let i = 0; i < rows; i++) selected[i] |= balance.selected[i];
     const perNote: NoteTypeCounts[] = noteIds.map((noteId, n) => ({
       noteId,
       counts: emptyTypeCounts(),
       group: noteGroups[n],
     }));
-    for (let i = 0; i < types.length; i++) if (selected[i]) perNote[noteOf[i]].counts[QUESTION_TYPES[types[i]]]++;
+    for (let i = 0; i < rows; i++) if (selected[i]) perNote[noteOfRow[i]].counts[QUESTION_TYPES[typeCodes[i]]]++;
     const testNotes = splitByNote(perNote, { testFraction, seed });
 
     // ---- pass 2: format and write ----
@@ -426,12 +448,12 @@ async function prepare(
     const writers = { train: writer("train"), test: writer("test") };
     cache = new NoteCache(lookup);
     // Pass 2 parses only the lines balancing kept, in pass 1's order: the k-th row read is rowAt[k].
-    const wanted = new Uint8Array((lineOf.length > 0 ? lineOf[lineOf.length - 1] : 0) + 1);
-    const rowAt: number[] = [];
-    for (let i = 0; i < lineOf.length; i++)
+    const wanted = new Uint8Array((rows > 0 ? lineOfRow[rows - 1] : 0) + 1);
+    const rowAt = new Int32Array(selected.reduce((sum, s) => sum + s, 0));
+    for (let i = 0, k = 0; i < rows; i++)
       if (selected[i]) {
-        wanted[lineOf[i]] = 1;
-        rowAt.push(i);
+        wanted[lineOfRow[i]] = 1;
+        rowAt[k++] = i;
       }
     let k = 0;
     let checkedNote: string | undefined;
@@ -503,7 +525,7 @@ async function prepare(
     const stats: VariantsStats = {
       variants: [...variants],
       seed,
-      rowsIn: lineOf.length,
+      rowsIn: rows,
       rejected,
       splits: finishedSplits(splits, files),
       byVariant,
