@@ -6,8 +6,9 @@
  * source quote and explanation of realistic length) grouped into teacher responses of one note and
  * one question type (10/10/5/5 questions per note, the method's counts), with about 2% malformed
  * (truncated, prose without JSON, wrong types) and about 5% duplicate questions. The project's part runs
- * in a child process: postProcessFile -> prepareDataset (variant all, default options: trl's
- * prompt-completion record in zstd parquet, card, manifest). The reference (bench/reference/synth_bc.py,
+ * in a child process, from the built library (lib/dist, as notebooks import it; `npm run build` first):
+ * postProcessFile (default options: worker threads where the file is big enough) -> prepareDataset
+ * (variant all, default options: trl's prompt-completion record in zstd parquet, card, manifest). The reference (bench/reference/synth_bc.py,
  * pandas) runs on the same files: parse, validate, dedupe, balance, split by note, Llama-3.1 format,
  * gzip CSV. Both times are measured inside the process (interpreter start and imports excluded).
  *
@@ -24,16 +25,18 @@
  *        other people's load. Without Debian's python3-pandas the reference is skipped, loudly.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import pl from "nodejs-polars";
 import { JsonlWriter } from "../lib/src/core/jsonl.js";
 import { createRng, deriveSeed } from "../lib/src/core/random.js";
 import { evalMessages } from "../lib/src/prompts/eval.js";
 import { plainParquetTypes } from "../lib/src/synth/parquet-shards.js";
-import { postProcessFile } from "../lib/src/synth/post-process-file.js";
-import { prepareDataset, prepareVariants, promptTemplates } from "../lib/src/synth/prepare.js";
+import type * as PostProcessFile from "../lib/src/synth/post-process-file.js";
+import type * as Prepare from "../lib/src/synth/prepare.js";
+import { promptTemplates } from "../lib/src/synth/prepare.js";
 import { VARIANTS } from "../lib/src/synth/types.js";
 
 const TARGET_RATIO = 10;
@@ -45,6 +48,12 @@ const rows = Number(process.env.BENCH_ROWS ?? (quick ? 20_000 : 400_000));
 const noteChars = Number(process.env.BENCH_NOTE_CHARS ?? 2000);
 const workerCounts = (process.env.BENCH_WORKERS ?? "0").split(",").map(Number);
 const root = join(import.meta.dirname, "..");
+
+/** Steps b and c as users run them: from the built library (lib/dist), worker threads included. */
+async function builtSteps(): Promise<typeof PostProcessFile & typeof Prepare> {
+  const built = (file: string) => import(pathToFileURL(join(root, "lib", "dist", "synth", file)).href);
+  return { ...(await built("post-process-file.js")), ...(await built("prepare.js")) };
+}
 
 const COUNTS = { boolean: 10, numeric: 10, na_numeric: 5, na_boolean: 5 } as const;
 const WORDS =
@@ -127,7 +136,10 @@ function generate(dir: string, total: number): { notes: string; responses: strin
 
 interface ChildResult {
   rows: number;
+  /** Step c's parquet shard workers (BENCH_WORKERS). */
   workers: number;
+  /** Step b's worker threads (synth.postProcess.workers "auto"). */
+  postWorkers: number;
   seconds: number;
   /** CPU seconds of the process (user + system, all threads): less sensitive to a shared machine's load. */
   cpuSeconds: number;
@@ -153,6 +165,7 @@ interface ChildResult {
 
 /** Step c for variants boolean, numeric and all: three prepareDataset folders, then one prepareVariants folder. */
 async function variantsComparison(dir: string, acceptedFile: string): Promise<ChildResult["variants"]> {
+  const { prepareDataset, prepareVariants } = await builtSteps();
   const base = { acceptedFile, notes: join(dir, "notes.jsonl"), seed: 42 };
   const cpuSince = (start: NodeJS.CpuUsage) => {
     const used = process.cpuUsage(start);
@@ -198,6 +211,7 @@ function ioFloor(dir: string, files: string[]): { seconds: number; sameBytes: bo
 }
 
 async function child(dir: string, total: number, workers: number): Promise<void> {
+  const { postProcessFile, prepareDataset } = await builtSteps();
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   const post = await postProcessFile({
@@ -225,6 +239,7 @@ async function child(dir: string, total: number, workers: number): Promise<void>
   const result: ChildResult = {
     rows: total,
     workers,
+    postWorkers: post.workers,
     seconds: (end - start) / 1000,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     postSeconds: (mid - start) / 1000,
@@ -311,12 +326,17 @@ function withInputs<T>(total: number, body: (dir: string) => T): T {
 }
 
 const fmt = (r: ChildResult) =>
-  `  project, ${r.workers} worker${r.workers === 1 ? "" : "s"}, ${r.rows.toLocaleString()} items: ${r.seconds.toFixed(2)} s (post ${r.postSeconds.toFixed(2)} s, prepare ${r.prepareSeconds.toFixed(2)} s; CPU ${r.cpuSeconds.toFixed(2)} s: post ${r.postCpuSeconds.toFixed(2)}, prepare ${r.prepareCpuSeconds.toFixed(2)}), ` +
+  `  project (lib/dist; step b in ${r.postWorkers} worker threads, step c with ${r.workers} shard workers), ${r.rows.toLocaleString()} items: ${r.seconds.toFixed(2)} s (post ${r.postSeconds.toFixed(2)} s, prepare ${r.prepareSeconds.toFixed(2)} s; CPU ${r.cpuSeconds.toFixed(2)} s: post ${r.postCpuSeconds.toFixed(2)}, prepare ${r.prepareCpuSeconds.toFixed(2)}), ` +
   `${Math.round(r.rows / r.seconds).toLocaleString()} rows/s (${Math.round(r.rows / r.cpuSeconds).toLocaleString()} rows per CPU-second), peak RSS ${r.peakRssMb.toFixed(0)} MB; accepted ${r.accepted.toLocaleString()}, rejected ${r.rejected.toLocaleString()}, ` +
   `train ${r.trainRows.toLocaleString()} / test ${r.testRows.toLocaleString()}, written ${r.writtenMb.toFixed(1)} MB (parquet ${r.parquetMb.toFixed(1)} MB)`;
 
 async function main(): Promise<void> {
   if (process.argv[2] === "--child") return child(process.argv[3], Number(process.argv[4]), Number(process.argv[5]));
+  if (!existsSync(join(root, "lib", "dist", "synth", "prepare.js"))) {
+    console.error("lib/dist is missing: run `npm run build` first (steps b and c are timed as users run them)");
+    process.exitCode = 2;
+    return;
+  }
   console.log(
     `synth steps b + c benchmark: ${rows.toLocaleString()} items (and ${(2 * rows).toLocaleString()} for memory), notes of ${noteChars} characters${quick ? " (quick mode)" : ""}`,
   );

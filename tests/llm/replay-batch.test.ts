@@ -128,6 +128,18 @@ test("batch output read back into results and the cache; missing and failed ones
   assert.is(report.missing, 1);
   assert.equal(report.badLines, [5]);
   assert.is(cache.count, 3, "answers (valid or not) stored; the errored one not");
+  // An editor's byte order mark and blank lines: the first line still reads, bad lines keep their file line numbers.
+  const edited = join(dir, "out-edited.jsonl");
+  const [first, ...rest] = output.map((o) => JSON.stringify(o));
+  writeFileSync(edited, `\uFEFF${first}\n\n${rest.join("\n")}\n\nbroken line\n`);
+  const editedReport: BatchReadReport = { badLines: [], missing: 0 };
+  const editedCache = ResponseCache.open(join(dir, "responses-edited.jsonl"));
+  const again = await collect(readBatchOutput(edited, requests, { cache: editedCache, report: editedReport }));
+  assert.equal(
+    again.map((r) => (r.ok ? "ok" : r.reason)),
+    ["ok", "schema_mismatch", "http_error", "truncated"],
+  );
+  assert.equal(editedReport.badLines, [7]);
   const missing = await collect(missingFromBatch(outFile, requests));
   assert.equal(
     missing.map((r) => r.id),

@@ -89,7 +89,8 @@ export const commands: CommandTable = {
     async run({ config }) {
       const result = await postProcessFromConfig(loadExperiment(config));
       console.log(JSON.stringify(result.stats, null, 2));
-      console.log(`wrote ${Object.values(result.files).join(", ")}`);
+      const threads = result.workers > 0 ? ` (in ${result.workers} worker threads)` : "";
+      console.log(`wrote ${Object.values(result.files).join(", ")}${threads}`);
       return EXIT.ok;
     },
   }),

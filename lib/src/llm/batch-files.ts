@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { closeSync, createWriteStream, openSync, readSync } from "node:fs";
 import { ToolkitError } from "../core/errors.js";
+import { hasUtf8Bom } from "../core/text-bytes.js";
 import { replyProblem } from "./backends/openai-backend.js";
 import { requestKey } from "./request-key.js";
 import { type ResponseCache, storeReply } from "./response-cache.js";
@@ -54,16 +55,18 @@ function indexBatchOutput(path: string): { index: Map<string, number>; badLines:
       const read = readSync(fd, chunk, 0, chunk.length, position);
       const data =
         read > 0 ? Buffer.concat([carry, chunk.subarray(0, read)]) : Buffer.concat([carry, Buffer.from("\n")]);
+      // A UTF-8 byte order mark (an editor's) is not part of the first line.
+      let start = position === 0 && hasUtf8Bom(data) ? 3 : 0;
       position += read;
-      let start = 0;
       for (;;) {
         const end = data.indexOf(10, start);
         if (end < 0) break;
         const line = data.toString("utf8", start, end);
         const offset = carryOffset + start;
         start = end + 1;
-        if (!line.trim()) continue;
+        // Numbered as lines of the file, blank ones included, so a reported number is the editor's.
         lineNumber++;
+        if (!line.trim()) continue;
         try {
           const id = (JSON.parse(line) as { custom_id?: unknown }).custom_id;
           if (typeof id === "string") index.set(id, offset);
