@@ -70,6 +70,22 @@ test("a corrupt line in the middle is counted with its line number, the rest loa
   cache.close();
 });
 
+test("a byte order mark (the file saved by an editor) leaves the first record readable, nothing quarantined", () => {
+  const file = join(tempDir(), "responses.jsonl");
+  const cache = ResponseCache.open(file);
+  cache.put({ key: key(1), text: "first", finishReason: "stop" });
+  cache.put({ key: key(2), text: "second", finishReason: "stop" });
+  cache.close();
+  writeFileSync(file, `\uFEFF${readFileSync(file, "utf8")}`);
+  const reopened = ResponseCache.open(file);
+  assert.is(reopened.loadReport.badLineCount, 0);
+  assert.is(reopened.count, 2);
+  assert.is(reopened.get(key(1))?.text, "first");
+  reopened.put({ key: key(3), text: "third", finishReason: "stop" });
+  reopened.close();
+  assert.is(ResponseCache.open(file).get(key(3))?.text, "third");
+});
+
 test("keys: content-addressed, id and key order do not matter, sampling and schema do", () => {
   const [a] = makeRequests(1);
   assert.is(requestKey(a), requestKey({ ...a, id: "other" }));

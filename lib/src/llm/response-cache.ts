@@ -13,6 +13,7 @@ import { dirname } from "node:path";
 import { defaults } from "../config/defaults.js";
 import { FileWriteError, writeAllSync } from "../core/checked-write.js";
 import { ToolkitError } from "../core/errors.js";
+import { hasUtf8Bom } from "../core/text-bytes.js";
 import { KeyIndex } from "./internal/key-index.js";
 import type { ModelRequest, RawAnswer, Usage } from "./types.js";
 
@@ -297,9 +298,10 @@ export class ResponseCache {
       const chunk = Buffer.allocUnsafe(Math.min(chunkSize, total - position));
       const read = readSync(this.fd!, chunk, 0, chunk.length, position);
       if (read <= 0) break;
-      position += read;
       const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
-      let start = 0;
+      // A UTF-8 byte order mark (the file saved by an editor) is not part of the first record.
+      let start = position === 0 && hasUtf8Bom(data) ? 3 : 0;
+      position += read;
       for (;;) {
         const end = data.indexOf(10, start);
         if (end < 0) break;
