@@ -232,13 +232,9 @@ export class JsonlWriter {
   writeLine(line: string): void {
     this.count++;
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    if (this.used + line.length * 3 + 1 > this.buffer.length) {
-      this.flush();
-      if (line.length * 3 + 1 > this.buffer.length) {
-        if (this.fd !== undefined)
-          writeAllSync(this.fd, Buffer.from(`${line}\n`), `${this.file}.partial`, "a JSONL line");
-        return;
-      }
+    if (!this.makeRoom(line.length * 3 + 1)) {
+      this.writeDirect(Buffer.from(`${line}\n`), "a JSONL line");
+      return;
     }
     this.used += this.buffer.write(line, this.used, "utf8");
     this.buffer[this.used++] = 10;
@@ -247,22 +243,23 @@ export class JsonlWriter {
   /** Append `lines` JSON lines already encoded as UTF-8, each ending in a newline (from a worker thread). */
   writeEncoded(bytes: Uint8Array, lines: number): void {
     this.count += lines;
-    if (this.used + bytes.length > this.buffer.length) {
-      this.flush();
-      if (bytes.length > this.buffer.length) {
-        if (this.fd !== undefined)
-          writeAllSync(
-            this.fd,
-            Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-            `${this.file}.partial`,
-            "JSONL lines",
-          );
-        return;
-      }
+    if (!this.makeRoom(bytes.length)) {
+      this.writeDirect(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), "JSONL lines");
+      return;
     }
     this.buffer.set(bytes, this.used);
     this.used += bytes.length;
     if (this.used >= this.flushBytes) this.flush();
+  }
+  /** Whether `bytes` more fit in the buffer, flushing it first if they do not fit beside what it holds. */
+  private makeRoom(bytes: number): boolean {
+    if (this.used + bytes <= this.buffer.length) return true;
+    this.flush();
+    return bytes <= this.buffer.length;
+  }
+  /** Bytes too big for the buffer, written straight to the file (the buffer is empty: makeRoom flushed it). */
+  private writeDirect(bytes: Buffer, what: string): void {
+    if (this.fd !== undefined) writeAllSync(this.fd, bytes, `${this.file}.partial`, what);
   }
   private flush(): void {
     // Checked: a full disk is an error naming the file, never a silently short file.
